@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.urls import include, path, re_path
+from django.views.decorators.cache import cache_control
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from shop.core import health, metrics
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("shop.accounts.urls")),
+]
+
+if not settings.AWS_STORAGE_BUCKET_NAME:
+    # Media on a local volume (development, single-container use); on S3 otherwise.
+    urlpatterns += [
+        re_path(
+            r"^media/(?P<path>.*)$",
+            cache_control(max_age=60 * 60 * 24)(serve),
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]
+
+# Wagtail's page serving comes last: it matches every remaining path.
+urlpatterns += [path("", include(wagtail_urls))]

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite drives for real: Chromium for the
+# browser tests; podman and friends for the container tests. Idempotent and quiet
+# when everything is there. Usage: scripts/system-deps.sh browser|container|all
+set -euo pipefail
+want=${1:-all}
+pkgs=()
+need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
+if [ "$want" = browser ] || [ "$want" = all ]; then
+  need chromium
+fi
+if [ "$want" = container ] || [ "$want" = all ]; then
+  for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname; do need "$p"; done
+fi
+[ ${#pkgs[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "Missing system packages: ${pkgs[*]}. Install them with your package manager." >&2
+  exit 1
+fi
+sudo=()
+if [ "$(id -u)" != 0 ]; then
+  command -v sudo >/dev/null 2>&1 || { echo "Missing system packages: ${pkgs[*]}; run as root or install them: apt-get install ${pkgs[*]}" >&2; exit 1; }
+  sudo=(sudo)
+fi
+echo "Installing system packages: ${pkgs[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 update -qq
+"${sudo[@]}" apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null

@@ -1,0 +1,49 @@
+"""Prometheus metrics: request count and latency by view, served at /metrics."""
+
+import os
+import time
+
+from django.http import HttpResponse
+from django.views.decorators.cache import never_cache
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+REQUESTS = Counter("threadline_http_requests_total", "HTTP requests", ["method", "view", "status"])
+LATENCY = Histogram(
+    "threadline_http_request_duration_seconds",
+    "HTTP request latency",
+    ["method", "view"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+class PrometheusMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        view = match.view_name if match and match.view_name else "unmatched"
+        LATENCY.labels(request.method, view).observe(time.perf_counter() - started)
+        REQUESTS.labels(request.method, view, str(response.status_code)).inc()
+        return response
+
+
+@never_cache
+def metrics(request):
+    """With several gunicorn workers, PROMETHEUS_MULTIPROC_DIR aggregates them."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        data = generate_latest(registry)
+    else:
+        data = generate_latest()
+    return HttpResponse(data, content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,98 @@
+"""Fixtures shared by the whole suite. Everything runs on a real PostgreSQL."""
+
+import os
+
+import pytest
+from django.contrib.auth.models import Group
+
+from shop.accounts.roles import MARKETERS, SHOP_STAFF
+
+# Playwright runs an event loop in the test thread; the ORM calls in the same
+# tests are synchronous and safe there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture
+def password():
+    return "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def make_user(db, django_user_model, password, request):
+    def make(email: str, *, groups: tuple[str, ...] = (), **extra):
+        if groups:
+            request.getfixturevalue("roles")
+        user = django_user_model.objects.create_user(email=email, password=password, **extra)
+        for name in groups:
+            user.groups.add(Group.objects.get_or_create(name=name)[0])
+        return user
+
+    return make
+
+
+@pytest.fixture
+def shopper(make_user):
+    return make_user("shopper@example.com", first_name="Sam", last_name="Shopper")
+
+
+@pytest.fixture
+def marketer(make_user):
+    return make_user("marketer@example.com", groups=(MARKETERS,), first_name="Mia")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user("staff@example.com", groups=(SHOP_STAFF,), first_name="Stan")
+
+
+@pytest.fixture
+def superuser(db, django_user_model, password):
+    return django_user_model.objects.create_superuser(email="admin@example.com", password=password)
+
+
+@pytest.fixture
+def roles(db):
+    """The groups with their permissions, also after a transactional test flushed them."""
+    from shop.accounts.roles import sync_roles
+
+    sync_roles()
+
+
+@pytest.fixture
+def site_root(db):
+    """The default Site and its HomePage, recreated when a transactional test flushed them."""
+    from wagtail.models import Locale, Page, Site
+
+    from home.models import HomePage
+
+    locale, _ = Locale.objects.get_or_create(language_code="en")
+    root = Page.get_first_root_node()
+    if root is None:
+        root = Page.add_root(title="Root", locale=locale)
+    home = HomePage.objects.first()
+    if home is None:
+        home = root.add_child(instance=HomePage(title="Home", slug="home", locale=locale))
+    Site.objects.update_or_create(
+        is_default_site=True,
+        defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Threadline"},
+    )
+    return home
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    """Debian's Chromium, offline: never Playwright's downloaded browser."""
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }

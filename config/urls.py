@@ -14,7 +14,12 @@ urlpatterns = [
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("products/", include("shop.catalog.urls")),
+    path("cart/", include("shop.cart.urls")),
+    path("", include("shop.orders.urls")),  # /checkout/, /orders/<number>/, /accounts/orders/
+    path("payments/", include("shop.payments.urls")),
     path("accounts/", include("shop.accounts.urls")),
+    path("", include("home.urls")),  # /search/, /sitemap.xml, /robots.txt
 ]
 
 if not settings.AWS_STORAGE_BUCKET_NAME:

@@ -169,6 +169,8 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="stripe" if STRIPE_SECRET_KEY else "test")
 ALLOW_TEST_PAYMENTS = env.bool("ALLOW_TEST_PAYMENTS", default=False)
+# Orders hand a placed order to payments through this function (orders never imports payments).
+SHOP_PAYMENT_HANDOFF = "shop.payments.services.begin_payment"
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
 LOGGING = {

@@ -65,6 +65,7 @@ test-container: venv
 	@$(WITH_DB) $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
 
 bench: seed
+	@scripts/system-deps.sh bench
 	@$(WITH_DB) $(PY) scripts/bench.py
 
 db-stop:

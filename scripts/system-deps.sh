@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Chromium for the
 # browser tests; podman and friends for the container tests. Idempotent and quiet
-# when everything is there. Usage: scripts/system-deps.sh browser|container|all
+# when everything is there. Usage: scripts/system-deps.sh browser|container|bench|all
 set -euo pipefail
 want=${1:-all}
 pkgs=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
 if [ "$want" = browser ] || [ "$want" = all ]; then
   need chromium
+fi
+if [ "$want" = bench ]; then
+  need wrk
 fi
 if [ "$want" = container ] || [ "$want" = all ]; then
   for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname; do need "$p"; done

@@ -5,3 +5,9 @@ class OrdersConfig(AppConfig):
     name = "shop.orders"
     label = "orders"
     verbose_name = "Orders"
+
+    def ready(self) -> None:
+        from .emails import on_status_changed
+        from .signals import order_status_changed
+
+        order_status_changed.connect(on_status_changed, dispatch_uid="orders_emails")

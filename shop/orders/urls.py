@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "orders"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("checkout/", views.checkout, name="checkout"),
+    path("orders/<str:number>/", views.order_detail, name="detail"),
+    path("orders/<str:number>/pay/", views.pay, name="pay"),
+    path("accounts/orders/", views.order_list, name="list"),
+]

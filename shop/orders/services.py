@@ -1,0 +1,202 @@
+"""Order rules: placing an order, and every change of its status.
+
+Every status change goes through `transition` (or a helper that ends in it): it locks
+the order row, re-checks the status under the lock against status.TRANSITIONS, records
+an OrderEvent, and puts stock back exactly once when the goods never left.
+"""
+
+import logging
+from datetime import datetime
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from shop.catalog.models import ProductVariant
+
+from . import locks
+from .models import Order, OrderEvent
+from .signals import order_status_changed
+from .status import NEEDS_REFUND, RESTOCKS, is_allowed
+
+logger = logging.getLogger(__name__)
+S = Order.Status
+
+
+class TransitionNotAllowed(ValueError):
+    """A status change the order life does not allow; the message says why, for staff and logs."""
+
+
+def _label(status: str) -> str:
+    return S(status).label if status in S.values else status or "new"
+
+
+def _actor(actor):
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def _copy_into(target: Order, source: Order) -> None:
+    """Let callers holding the old instance see the new state without another query."""
+    if target is source:
+        return
+    for field in Order._meta.concrete_fields:
+        setattr(target, field.attname, getattr(source, field.attname))
+
+
+def _restock(order: Order) -> None:
+    """Put every line's units back, once; variants are locked in the fixed order."""
+    if order.stock_released:
+        return
+    quantities: dict[int, int] = {}
+    for variant_id, quantity in order.items.filter(variant__isnull=False).values_list(
+        "variant_id", "quantity"
+    ):
+        quantities[variant_id] = quantities.get(variant_id, 0) + quantity
+    locks.lock_variants(quantities)
+    for variant_id, quantity in sorted(quantities.items()):
+        ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+    order.stock_released = True
+
+
+def _notify(order: Order, from_status: str, to_status: str) -> None:
+    def send() -> None:
+        for receiver, result in order_status_changed.send_robust(
+            sender=Order, order=order, from_status=from_status, to_status=to_status
+        ):
+            if isinstance(result, Exception):
+                logger.error(
+                    "order_status_changed receiver %r failed for %s",
+                    receiver,
+                    order.number,
+                    exc_info=result,
+                )
+
+    transaction.on_commit(send)
+
+
+def _apply(
+    locked: Order,
+    to_status: str,
+    *,
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+    refunded: bool = False,
+) -> Order:
+    """The one place a status changes; `locked` must be the row locked in this transaction."""
+    from_status = locked.status
+    if not is_allowed(from_status, to_status):
+        raise TransitionNotAllowed(
+            f"Order {locked.number} cannot go from {_label(from_status)} to {_label(to_status)}."
+        )
+    if (from_status, to_status) in NEEDS_REFUND and not refunded:
+        raise TransitionNotAllowed(
+            f"Order {locked.number} is paid: refund the payment in full before cancelling it."
+        )
+    if to_status == S.SHIPPED and not locked.tracking_number.strip():
+        raise TransitionNotAllowed(f"Order {locked.number} needs a tracking number to be marked shipped.")
+    fields = ["status", "updated_at"]
+    if (from_status, to_status) in RESTOCKS and not locked.stock_released:
+        _restock(locked)
+        fields.append("stock_released")
+    if to_status == S.PAID and locked.paid_at is None:
+        locked.paid_at = timezone.now()
+        fields.append("paid_at")
+    locked.status = to_status
+    locked.save(update_fields=fields)
+    OrderEvent.objects.create(
+        order=locked,
+        from_status=from_status,
+        to_status=to_status,
+        actor=_actor(actor),
+        actor_label=actor_label,
+        note=note,
+    )
+    _notify(locked, from_status, to_status)
+    return locked
+
+
+@transaction.atomic
+def transition(order: Order, to_status: str, *, actor=None, actor_label: str = "", note: str = "") -> Order:
+    """Move the order to `to_status` if the order life allows it from its current status."""
+    locked = _apply(locks.lock_order(order.pk), to_status, actor=actor, actor_label=actor_label, note=note)
+    _copy_into(order, locked)
+    return locked
+
+
+@transaction.atomic
+def mark_paid(order: Order, *, actor_label: str, reference: str = "") -> Order:
+    """Idempotent: a replayed payment confirmation changes nothing once the order is paid or later."""
+    locked = locks.lock_order(order.pk)
+    if locked.status in (S.PAID, S.SHIPPED, S.DELIVERED, S.REFUNDED):
+        _copy_into(order, locked)
+        return locked
+    note = f"Payment {reference}" if reference else ""
+    locked = _apply(locked, S.PAID, actor_label=actor_label, note=note)
+    _copy_into(order, locked)
+    return locked
+
+
+@transaction.atomic
+def mark_refunded(order: Order, *, actor=None, actor_label: str = "", note: str = "") -> Order:
+    """The full amount went back. Idempotent; a paid order cancelled after its refund stays cancelled."""
+    locked = locks.lock_order(order.pk)
+    already = locked.status == S.REFUNDED or (locked.status == S.CANCELLED and locked.paid_at is not None)
+    if not already:
+        locked = _apply(locked, S.REFUNDED, actor=actor, actor_label=actor_label, note=note)
+    _copy_into(order, locked)
+    return locked
+
+
+@transaction.atomic
+def cancel_order(
+    order: Order, *, actor=None, actor_label: str = "", note: str = "", refunded: bool = False
+) -> Order:
+    """Cancel an unpaid order, or a paid one whose payment was refunded in full; stock goes back once."""
+    locked = _apply(
+        locks.lock_order(order.pk),
+        S.CANCELLED,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+        refunded=refunded,
+    )
+    _copy_into(order, locked)
+    return locked
+
+
+@transaction.atomic
+def mark_shipped(order: Order, *, tracking_number: str, actor=None, note: str = "") -> Order:
+    tracking_number = (tracking_number or "").strip()
+    if not tracking_number:
+        raise TransitionNotAllowed("Enter the tracking number to mark the order shipped.")
+    locked = locks.lock_order(order.pk)
+    if not is_allowed(locked.status, S.SHIPPED):
+        raise TransitionNotAllowed(
+            f"Order {locked.number} cannot go from {_label(locked.status)} to {_label(S.SHIPPED)}."
+        )
+    locked.tracking_number = tracking_number
+    locked.save(update_fields=["tracking_number", "updated_at"])
+    locked = _apply(locked, S.SHIPPED, actor=actor, note=note or f"Tracking number {tracking_number}")
+    _copy_into(order, locked)
+    return locked
+
+
+def mark_delivered(order: Order, *, actor=None, note: str = "") -> Order:
+    return transition(order, S.DELIVERED, actor=actor, note=note)
+
+
+def expire_orders(now: datetime | None = None) -> list[Order]:
+    """Cancel unpaid orders past their deadline, one short transaction each.
+
+    Rows another worker (or a payment) holds are skipped, so several runs at once
+    never wait on each other nor cancel the same order twice.
+    """
+    now = now or timezone.now()
+    expired: list[Order] = []
+    while True:
+        with transaction.atomic():
+            locked = locks.lock_due_orders(now).first()
+            if locked is None:
+                return expired
+            expired.append(_apply(locked, S.CANCELLED, actor_label="expire_orders", note="Not paid in time."))

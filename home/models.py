@@ -1,9 +1,202 @@
+"""Content pages: the home page, the shop index, one page per category, landing pages."""
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.db.models import Min, Q
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
+from wagtail.search import index
+
+from shop.catalog.models import Category
+
+from .blocks import ContentStreamBlock
+from .products import card_products, category_with_descendants, fetch_products, newest_ids, resolve_stream
+from .site_settings import (  # noqa: F401  (registered with Wagtail; migrations need them here)
+    AnnouncementSettings,
+    FooterSettings,
+    NavigationSettings,
+    SeoSettings,
+    SiteSettings,
+)
+
+PRODUCTS_PER_PAGE = 24
+SORTS = {
+    "newest": ("Newest", ["-created_at", "-pk"]),
+    "price_asc": ("Price: low to high", ["sort_price", "-created_at", "-pk"]),
+    "price_desc": ("Price: high to low", ["-sort_price", "-created_at", "-pk"]),
+}
 
 
-class HomePage(Page):
+class SeoPage(Page):
+    """Adds a sharing image to Wagtail's promote tab (SEO title, slug, search description)."""
+
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared; the site's default image otherwise.",
+    )
+
+    promote_panels = [*Page.promote_panels, FieldPanel("social_image")]
+
+    class Meta:
+        abstract = True
+
+
+class StreamPage(SeoPage):
+    """A page built from content blocks whose products are fetched all at once."""
+
+    body = StreamField(ContentStreamBlock(), blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*Page.search_fields, index.SearchField("body")]
+
+    class Meta:
+        abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["product_lookup"] = resolve_stream(self.body)
+        resolve_category_tiles(self.body, request)
+        return context
+
+
+def resolve_category_tiles(stream, request) -> None:
+    """Give each category tiles block `live_tiles`: active categories that have a live page (one query)."""
+    blocks = [child.value for child in stream if child.block_type == "category_tiles"]
+    category_ids = {tile["category"].pk for value in blocks for tile in value["tiles"] if tile["category"]}
+    pages = {}
+    if category_ids:
+        live = (
+            CategoryPage.objects.live()
+            .public()
+            .filter(category_id__in=category_ids, category__is_active=True)
+        )
+        pages = {page.category_id: page for page in live}
+    for value in blocks:
+        value.live_tiles = [
+            {
+                "url": pages[tile["category"].pk].get_url(request),
+                "label": tile["label"] or tile["category"].name,
+                "image": tile["image"],
+            }
+            for tile in value["tiles"]
+            if tile["category"] and tile["category"].pk in pages
+        ]
+
+
+class HomePage(StreamPage):
     """The site root: marketers compose it from blocks."""
 
     max_count = 1
     parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["home.ShopIndexPage", "home.LandingPage"]
     template = "home/home_page.html"
+
+
+class LandingPage(StreamPage):
+    """An SEO landing page (a sale, a collection, a story) anywhere in the tree."""
+
+    parent_page_types = ["home.HomePage", "home.ShopIndexPage", "home.LandingPage"]
+    subpage_types = ["home.LandingPage"]
+    template = "home/landing_page.html"
+
+
+class ShopIndexPage(SeoPage):
+    """/shop/: the categories, and the newest arrivals."""
+
+    intro = RichTextField(blank=True, features=["bold", "italic", "link"])
+    new_arrivals = models.PositiveSmallIntegerField(
+        default=8, help_text="How many of the newest products to show below the categories (0: none)."
+    )
+
+    max_count = 1
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["home.CategoryPage", "home.LandingPage"]
+    template = "home/shop_index_page.html"
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("new_arrivals")]
+    promote_panels = SeoPage.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["category_pages"] = (
+            CategoryPage.objects.child_of(self)
+            .live()
+            .public()
+            .filter(category__is_active=True)
+            .select_related("category")
+        )
+        ids = newest_ids(limit=self.new_arrivals) if self.new_arrivals else []
+        lookup = fetch_products(ids)
+        context["products"] = [lookup[pk] for pk in ids if pk in lookup]
+        return context
+
+
+class CategoryPage(SeoPage):
+    """A catalog category's page at /shop/<category-slug>/; its products come live from the catalog."""
+
+    category = models.OneToOneField(Category, on_delete=models.PROTECT, related_name="+")
+    intro = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
+
+    parent_page_types = ["home.ShopIndexPage"]
+    subpage_types: list[str] = []
+    template = "home/category_page.html"
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("category", help_text="The page's address follows the category's slug."),
+        FieldPanel("intro"),
+    ]
+    promote_panels = SeoPage.promote_panels
+    search_fields = [*Page.search_fields, index.SearchField("intro")]
+
+    def full_clean(self, *args, **kwargs):
+        """The URL is /shop/<category-slug>/ whatever the editor typed as slug."""
+        if self.category_id:
+            self.slug = Category.objects.values_list("slug", flat=True).get(pk=self.category_id)
+        super().full_clean(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        taken = CategoryPage.objects.filter(category_id=self.category_id).exclude(pk=self.pk)
+        if self.category_id and taken.exists():
+            raise ValidationError({"category": "This category already has a page."})
+
+    def products(self, sort: str):
+        """Buyable products of the category and its subcategories, in the chosen order."""
+        order = SORTS.get(sort, SORTS["newest"])[1]
+        return (
+            card_products()
+            .buyable()
+            .filter(category__in=category_with_descendants(self.category))
+            .annotate(
+                sort_price=Min(
+                    Coalesce("variants__price_override", "base_price"), filter=Q(variants__is_active=True)
+                )
+            )
+            .order_by(*order)
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if not self.category.is_active:
+            raise Http404("This category is not in the shop.")
+        sort = request.GET.get("sort", "newest")
+        sort = sort if sort in SORTS else "newest"
+        paginator = Paginator(self.products(sort), PRODUCTS_PER_PAGE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        context.update(
+            {
+                "sort": sort,
+                "sorts": [(key, label) for key, (label, _) in SORTS.items()],
+                "page_obj": page_obj,
+                "products": list(page_obj.object_list),
+            }
+        )
+        return context

@@ -1,0 +1,82 @@
+"""Site search: products first (name, description, category, SKU), then content pages.
+
+Uses Wagtail's search backend (the database backend: PostgreSQL full text).
+Queries that cannot mean anything give no results rather than an error.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from wagtail.models import Page, Site
+from wagtail.search.backends import get_search_backend
+
+from shop.catalog.models import Product
+
+from .products import fetch_products
+
+MAX_QUERY_LENGTH = 100
+MAX_RESULTS = 200
+RESULTS_PER_PAGE = 24
+_WORD = re.compile(r"\w", re.UNICODE)
+
+
+def clean_query(raw: str | None) -> str:
+    """The query worth searching for, or "" (empty, too long, no letters or digits at all)."""
+    query = " ".join((raw or "").split())
+    if not query or len(query) > MAX_QUERY_LENGTH or not _WORD.search(query):
+        return ""
+    return query
+
+
+@dataclass
+class SearchResults:
+    query: str
+    page_obj: PaginatorPage | None = None
+    products: list = field(default_factory=list)
+    pages: list = field(default_factory=list)
+    total: int = 0
+
+
+def _product_ids(query: str) -> list[int]:
+    candidates = Product.objects.filter(is_active=True, deleted_at__isnull=True)
+    hits = get_search_backend().search(query, candidates)[:MAX_RESULTS]
+    return [product.pk for product in hits]
+
+
+def _page_ids(query: str, site: Site | None) -> list[int]:
+    pages = Page.objects.live().public().filter(depth__gt=1)
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    hits = get_search_backend().search(query, pages)[:MAX_RESULTS]
+    return [page.pk for page in hits]
+
+
+def search(raw_query: str | None, page_number: str | None, site: Site | None = None) -> SearchResults:
+    """One page of results; only the products and pages shown on it are loaded in full."""
+    query = clean_query(raw_query)
+    results = SearchResults(query=query)
+    if not query:
+        return results
+    product_ids = _product_ids(query)
+    visible = set(fetch_visible_ids(product_ids))
+    entries = [("product", pk) for pk in product_ids if pk in visible]
+    entries += [("page", pk) for pk in _page_ids(query, site)]
+    paginator = Paginator(entries, RESULTS_PER_PAGE)
+    results.page_obj = paginator.get_page(page_number)
+    results.total = paginator.count
+    shown_products = [pk for kind, pk in results.page_obj.object_list if kind == "product"]
+    shown_pages = [pk for kind, pk in results.page_obj.object_list if kind == "page"]
+    lookup = fetch_products(shown_products)
+    results.products = [lookup[pk] for pk in shown_products if pk in lookup]
+    page_lookup = Page.objects.filter(pk__in=shown_pages).specific().in_bulk() if shown_pages else {}
+    results.pages = [page_lookup[pk] for pk in shown_pages if pk in page_lookup]
+    return results
+
+
+def fetch_visible_ids(ids: list[int]) -> list[int]:
+    """Those of the ids that the shop shows (active, not deleted, category active)."""
+    if not ids:
+        return []
+    return list(Product.objects.active().filter(pk__in=ids).values_list("pk", flat=True))

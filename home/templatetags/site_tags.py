@@ -1,0 +1,84 @@
+"""Site chrome (menu, footer, announcement) and SEO meta for every storefront template."""
+
+from django import template
+from django.core.exceptions import ObjectDoesNotExist
+from wagtail.models import Page
+
+from home import seo
+from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
+
+register = template.Library()
+
+SOCIAL_RENDITION = "fill-1200x630"
+
+
+def _setting(model, request):
+    """The site's setting, or None where there is no site (a bare error page, a test without one)."""
+    if request is None:
+        return None
+    try:
+        return model.for_request(request)
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+
+
+@register.simple_tag(takes_context=True)
+def site_chrome(context) -> dict:
+    request = context.get("request")
+    return {
+        "navigation": _setting(NavigationSettings, request),
+        "footer": _setting(FooterSettings, request),
+        "announcement": _setting(AnnouncementSettings, request),
+    }
+
+
+@register.inclusion_tag("home/includes/seo_meta.html", takes_context=True)
+def seo_meta(context) -> dict:
+    """Description, canonical URL, Open Graph and Twitter tags, from the page or the view's context."""
+    request = context.get("request")
+    page = context.get("page")
+    defaults = _setting(SeoSettings, request)
+    is_page = isinstance(page, Page)
+    title = context.get("meta_title") or (
+        (page.seo_title or page.title) if is_page else context.get("title", "")
+    )
+    description = (
+        context.get("meta_description")
+        or (page.search_description if is_page else "")
+        or (defaults.default_description if defaults else "")
+    )
+    canonical = context.get("canonical_url")
+    if not canonical and is_page:
+        canonical = page.get_full_url(request)
+    if not canonical and request is not None:
+        canonical = request.build_absolute_uri(request.path)
+    image = context.get("meta_image") or (getattr(page, "social_image", None) if is_page else None)
+    if image is None and defaults is not None:
+        image = defaults.default_image
+    image_url = ""
+    if image is not None:
+        rendition = image.get_rendition(SOCIAL_RENDITION)
+        image_url = rendition.full_url
+        if request is not None and image_url.startswith("/"):
+            image_url = request.build_absolute_uri(image_url)
+    return {
+        "title": title,
+        "site_name": context.get("SHOP_NAME", ""),
+        "description": " ".join(description.split()),
+        "canonical": canonical,
+        "image_url": image_url,
+        "og_type": context.get("og_type", "website"),
+        "twitter_site": defaults.twitter_site if defaults else "",
+        "robots": context.get("meta_robots", ""),
+    }
+
+
+@register.inclusion_tag("home/includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context, page=None, extra=None) -> dict:
+    """Visible breadcrumbs plus their BreadcrumbList JSON-LD; `extra` is a (title, url) appended last."""
+    request = context.get("request")
+    page = page or context.get("page")
+    items = seo.breadcrumbs(page, request) if isinstance(page, Page) else []
+    if extra:
+        items.append(extra)
+    return {"items": items, "jsonld": seo.breadcrumb_jsonld(items) if len(items) > 1 else ""}

@@ -1,0 +1,45 @@
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+from wagtail.contrib.sitemaps import views as sitemap_views
+from wagtail.models import Site
+
+from . import search as site_search
+from . import seo
+from .site_settings import SiteSettings
+from .sitemaps import SITEMAPS
+
+
+@require_GET
+def search(request):
+    site = Site.find_for_request(request)
+    results = site_search.search(request.GET.get("q"), request.GET.get("page"), site)
+    return render(
+        request,
+        "search/search.html",
+        {
+            "results": results,
+            "search_query": request.GET.get("q", "")[:200],
+            "meta_title": f"Search: {results.query}" if results.query else "Search",
+            "meta_robots": "noindex, follow",
+        },
+    )
+
+
+@require_GET
+def sitemap(request):
+    return sitemap_views.sitemap(request, sitemaps=SITEMAPS)
+
+
+@require_GET
+@cache_control(max_age=3600, public=True)
+def robots_txt(request):
+    site = Site.find_for_request(request)
+    rules = SiteSettings.for_site(site) if site is not None else None
+    body = seo.robots_txt(
+        sitemap_url=request.build_absolute_uri("/sitemap.xml"),
+        hide_all=bool(rules and rules.hide_from_search_engines),
+        extra=rules.robots_txt_extra if rules else "",
+    )
+    return HttpResponse(body, content_type="text/plain; charset=utf-8")

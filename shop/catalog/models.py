@@ -174,6 +174,14 @@ class Product(index.Indexed, ClusterableModel):
     def on_sale(self) -> bool:
         return self.compare_at_price is not None and self.compare_at_price > self.base_price
 
+    @property
+    def is_buyable(self) -> bool:
+        """At least one active variant in stock; uses the with_in_stock() annotation when present."""
+        annotated = getattr(self, "in_stock", None)
+        if annotated is not None:
+            return bool(annotated)
+        return any(v.is_available for v in self.variants.all())
+
     def main_image(self):
         """The first image; uses the prefetched list when there is one."""
         images = list(self.images.all())

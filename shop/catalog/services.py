@@ -4,25 +4,37 @@ Stock is only *decremented* by orders (shop/orders/services.py), under row locks
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.html import strip_tags
 
-from .models import Product, ProductImage, ProductSlugRedirect, ProductVariant
+from shop.core.money import quantize
+
+from .images import product_images_queryset
+from .models import Product, ProductSlugRedirect, ProductVariant
 
 
 def storefront_products() -> QuerySet[Product]:
-    """Products a shopper may see, with everything a product card needs in a fixed number of queries."""
+    """Products a shopper may see, with everything a card or the product page needs.
+
+    A fixed number of queries whatever the number of products: the products, then
+    one each for their images, the images' renditions and their active variants.
+    """
     return (
         Product.objects.active()
         .with_in_stock()
-        .select_related("category")
+        .select_related("category", "category__parent")
         .prefetch_related(
-            Prefetch("images", queryset=ProductImage.objects.select_related("image").order_by("sort_order")),
-            Prefetch("variants", queryset=ProductVariant.objects.filter(is_active=True)),
+            Prefetch("images", queryset=product_images_queryset()),
+            Prefetch(
+                "variants",
+                queryset=ProductVariant.objects.filter(is_active=True).order_by("sort_order", "pk"),
+            ),
         )
     )
 
@@ -82,3 +94,101 @@ def low_stock_variants(threshold: int | None = None) -> QuerySet[ProductVariant]
         .select_related("product")
         .order_by("stock", "product__name", "sku")
     )
+
+
+@dataclass(frozen=True)
+class Option:
+    value: str
+    available: bool
+
+
+@dataclass(frozen=True)
+class VariantOptions:
+    """What the product page offers: colours and sizes, each marked available or sold out."""
+
+    colours: list[Option]
+    sizes: list[Option]
+    selected_colour: str
+    # "colour|size" -> in stock, for the page's script to grey out sizes per colour
+    availability: dict[str, bool]
+
+    @property
+    def has_colours(self) -> bool:
+        return bool(self.colours)
+
+
+def _active_variants(product: Product) -> list[ProductVariant]:
+    return sorted((v for v in product.variants.all() if v.is_active), key=lambda v: (v.size_rank, v.pk))
+
+
+def variant_options(product: Product, colour: str | None = None) -> VariantOptions:
+    """Sizes and colours of the active variants; sizes marked for the chosen (or first in-stock) colour."""
+    variants = _active_variants(product)
+    colours = list(dict.fromkeys(v.colour for v in variants if v.colour))
+    colour_options = [Option(c, any(v.is_available for v in variants if v.colour == c)) for c in colours]
+    if colour not in colours:
+        colour = next((o.value for o in colour_options if o.available), colours[0] if colours else "")
+    sizes = list(dict.fromkeys(v.size for v in variants))
+    in_colour = [v for v in variants if v.colour == colour] if colours else variants
+    size_options = [Option(s, any(v.is_available for v in in_colour if v.size == s)) for s in sizes]
+    availability = {f"{v.colour}|{v.size}": v.is_available for v in variants}
+    return VariantOptions(colour_options, size_options, colour, availability)
+
+
+def resolve_variant(product: Product, size: str | None, colour: str | None = None) -> ProductVariant | None:
+    """The active variant of this product with that size and colour, in stock or not; None when none.
+
+    The cart turns the product page's Size and Colour into one variant with this,
+    and checks the stock itself (so it can say "sold out" rather than "not found").
+    """
+    size, colour = (size or "").strip(), (colour or "").strip()
+    if not size:
+        return None
+    for variant in _active_variants(product):
+        if variant.size == size and variant.colour == colour:
+            return variant
+    return None
+
+
+def find_variant(variant_id: object, product_id: object = None) -> ProductVariant | None:
+    """An active variant of a shown product by id (and of that product when given); None for bad input."""
+    try:
+        pk = int(str(variant_id))
+        product_pk = None if product_id in (None, "") else int(str(product_id))
+    except (TypeError, ValueError):
+        return None
+    variants = ProductVariant.objects.filter(pk=pk, is_active=True, product__in=Product.objects.active())
+    if product_pk is not None:
+        variants = variants.filter(product_id=product_pk)
+    return variants.select_related("product").first()
+
+
+def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
+    """schema.org Product with one Offer at the lowest current price."""
+    low, _high = price_range(product)
+    in_stock = product.is_buyable
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "url": url,
+        "brand": {"@type": "Brand", "name": settings.WAGTAIL_SITE_NAME},
+        "category": product.category.name,
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "price": str(quantize(low)),
+            "priceCurrency": settings.SHOP_CURRENCY,
+            "availability": f"https://schema.org/{'InStock' if in_stock else 'OutOfStock'}",
+            "itemCondition": "https://schema.org/NewCondition",
+        },
+    }
+    description = product.meta_description or strip_tags(product.description).strip()
+    if description:
+        data["description"] = description
+    if image_urls:
+        data["image"] = image_urls
+    skus = [v.sku for v in _active_variants(product)]
+    if len(skus) == 1:
+        data["sku"] = skus[0]
+    return data

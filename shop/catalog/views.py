@@ -1,14 +1,27 @@
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from . import services
+from . import images, services
 
 
 def product_detail(request, slug: str):
+    """The product page; an old slug redirects permanently, a hidden or unknown product is a 404."""
     product = services.get_visible_product(slug)
     if product is None:
         moved = services.find_redirect(slug)
         if moved is None:
             raise Http404("No such product.")
         return redirect(moved, permanent=True)
-    return render(request, "catalog/product_detail.html", {"product": product})
+    pictures = [images.picture(image, "detail") for image in product.images.all()]
+    canonical_url = request.build_absolute_uri(product.get_absolute_url())
+    image_urls = [request.build_absolute_uri(p.src) for p in pictures]
+    context = {
+        "product": product,
+        "pictures": pictures,
+        "options": services.variant_options(product, request.GET.get("colour")),
+        "max_quantity": settings.SHOP_MAX_LINE_QUANTITY,
+        "canonical_url": canonical_url,
+        "json_ld": services.product_json_ld(product, canonical_url, image_urls),
+    }
+    return render(request, "catalog/product_detail.html", context)

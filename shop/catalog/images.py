@@ -1,0 +1,93 @@
+"""Product photos as responsive <img> tags, with renditions fetched in bulk.
+
+Every list of products prefetches the renditions of the sizes below together
+with the images (one query for all of them), so rendering N cards costs the
+same number of queries as rendering one. A rendition missing the first time
+is generated once and stored; from then on it comes from the prefetch.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from wagtail.images import get_image_model
+
+from .models import Product, ProductImage
+
+# name -> (filter specs, smallest first; the sizes attribute). Photos are 4:5 portrait.
+IMAGE_SIZES: dict[str, tuple[tuple[str, ...], str]] = {
+    "card": (("fill-300x375", "fill-600x750"), "(min-width: 992px) 25vw, (min-width: 576px) 50vw, 100vw"),
+    "detail": (("fill-600x750", "fill-1000x1250"), "(min-width: 992px) 50vw, 100vw"),
+    "thumb": (("fill-120x150",), "120px"),
+}
+ALL_SPECS: tuple[str, ...] = tuple(dict.fromkeys(s for specs, _ in IMAGE_SIZES.values() for s in specs))
+
+
+def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[ProductImage]:
+    """Product images in order, their image row joined and the renditions of `specs` prefetched."""
+    Rendition = get_image_model().get_rendition_model()
+    renditions = Rendition.objects.filter(filter_spec__in=list(specs))
+    return (
+        ProductImage.objects.select_related("image")
+        .prefetch_related(Prefetch("image__renditions", queryset=renditions, to_attr="prefetched_renditions"))
+        .order_by("sort_order", "pk")
+    )
+
+
+def prefetch_product_images(products: Iterable[Product], specs: Iterable[str] = ALL_SPECS) -> list[Product]:
+    """For products that did not come from storefront_products(): fetch all their photos in bulk."""
+    products = list(products)
+    missing = [p for p in products if "images" not in getattr(p, "_prefetched_objects_cache", {})]
+    if missing:
+        prefetch_related_objects(missing, Prefetch("images", queryset=product_images_queryset(specs)))
+    return products
+
+
+@dataclass(frozen=True)
+class Picture:
+    src: str
+    srcset: str
+    sizes: str
+    width: int
+    height: int
+    alt: str
+
+    def img_tag(self, *, lazy: bool = True, css_class: str = "img-fluid") -> str:
+        return format_html(
+            '<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" class="{}"{}>',
+            self.src,
+            self.srcset,
+            self.sizes,
+            self.width,
+            self.height,
+            self.alt,
+            css_class,
+            mark_safe(' loading="lazy" decoding="async"') if lazy else "",
+        )
+
+
+def picture(product_image: ProductImage | None, size: str = "card") -> Picture | None:
+    """The renditions of one photo at a named size; no query when they were prefetched."""
+    if product_image is None:
+        return None
+    specs, sizes = IMAGE_SIZES[size]
+    renditions = list(product_image.image.get_renditions(*specs).values())
+    smallest = renditions[0]
+    return Picture(
+        src=smallest.url,
+        srcset=", ".join(f"{r.url} {r.width}w" for r in renditions),
+        sizes=sizes,
+        width=smallest.width,
+        height=smallest.height,
+        alt=product_image.alt_text,
+    )
+
+
+def attach_card_pictures(products: Iterable[Product], size: str = "card") -> list[Product]:
+    """Set `product.picture` (main photo, or None) on every product, fetching renditions in bulk."""
+    products = prefetch_product_images(products)
+    for product in products:
+        product.picture = picture(product.main_image(), size)
+    return products

@@ -1,0 +1,49 @@
+"""Template helpers for product photos and prices: `{% load catalog_tags %}`."""
+
+import json
+
+from django import template
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.safestring import mark_safe
+
+from shop.catalog import images, services
+
+register = template.Library()
+
+
+@register.simple_tag
+def product_img(product_image, size: str = "card", lazy: bool = True, css_class: str = "img-fluid"):
+    """`{% product_img product.main_image "card" lazy=False %}`: an <img> with srcset and sizes."""
+    pic = images.picture(product_image, size)
+    return pic.img_tag(lazy=lazy, css_class=css_class) if pic else ""
+
+
+@register.simple_tag
+def picture_img(pic, lazy: bool = True, css_class: str = "img-fluid"):
+    """`{% picture_img pic lazy=False %}` for a Picture from shop.catalog.images.picture()."""
+    return pic.img_tag(lazy=lazy, css_class=css_class) if pic else ""
+
+
+@register.simple_tag
+def product_prices(product) -> dict:
+    """`{% product_prices product as prices %}`: low, high and whether they differ."""
+    low, high = services.price_range(product)
+    return {"low": low, "high": high, "varies": low != high}
+
+
+@register.filter
+def lazy_after(index: int, eager_count: int = 4) -> bool:
+    """True (load lazily) for cards below the first `eager_count`, which are above the fold."""
+    try:
+        return int(index) >= int(eager_count)
+    except (TypeError, ValueError):
+        return True
+
+
+_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def json_ld(data) -> str:
+    """A <script type="application/ld+json"> body that cannot close the script element early."""
+    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES))

@@ -17,6 +17,8 @@ STORAGES = {
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="test")
+# DEBUG is off here, like production: the test provider takes orders only with this switch.
+ALLOW_TEST_PAYMENTS = True
 STRIPE_SECRET_KEY = ""
 STRIPE_WEBHOOK_SECRET = "whsec_test_secret"
 WAGTAILADMIN_BASE_URL = "http://testserver"

@@ -1,0 +1,82 @@
+"""gunicorn settings for the image: `gunicorn -c config/gunicorn.py config.wsgi`.
+
+Every knob comes from the environment so one image serves compose, staging and
+production. Defaults suit a container with 1-2 CPUs behind a reverse proxy;
+scale out with replicas rather than with workers. docs/deployment.md explains each.
+"""
+
+import os
+import shutil
+import tempfile
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Where to listen. PORT is the usual convention of platforms; GUNICORN_BIND wins.
+bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"]
+
+# Processes x threads. A Wagtail page costs ~27 ms of CPU, so workers ~ CPUs; threads
+# cover time spent waiting on PostgreSQL, Stripe and S3.
+workers = _int("GUNICORN_WORKERS", 2)
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread" if threads > 1 else "sync"
+
+# A request taking longer than this is killed (the worker is replaced).
+timeout = _int("GUNICORN_TIMEOUT", 30)
+# On SIGTERM: stop accepting, let in-flight requests finish for up to this long.
+# Below Kubernetes' default terminationGracePeriodSeconds (30) and compose's
+# stop_grace_period, so the drain completes before a SIGKILL.
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
+# Longer than the usual proxy idle timeouts' lower end, so the proxy closes first.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+
+# Recycle workers now and then (slow leaks); jitter keeps them from restarting together.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+
+# The proxy in front (ingress controller, load balancer) sets X-Forwarded-*. Its
+# address is not known in advance in a cluster, so trust any peer by default; the
+# container is only reachable through that proxy. Narrow it where that is not so.
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
+
+# Logs on stdout/stderr for the container runtime; the access log as one line a request.
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" fwd="%({x-forwarded-for}i)s"'
+
+# Heartbeat files in memory, not on the (possibly slow or read-only) image filesystem.
+if os.path.isdir("/dev/shm"):  # noqa: S108 (gunicorn only writes heartbeat files there)
+    worker_tmp_dir = "/dev/shm"  # noqa: S108
+# No runtime control socket: nothing in a container uses gunicornc, and $HOME is read-only.
+control_socket_disable = True
+
+# Prometheus: with several worker processes, each writes its samples to files in
+# PROMETHEUS_MULTIPROC_DIR and /metrics adds them up (shop/core/metrics.py). The
+# directory must be set before any worker imports prometheus_client, and emptied
+# when the server starts so counters from a previous run are not counted again.
+if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = os.path.join(tempfile.gettempdir(), "threadline-prometheus")
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not directory:
+        return
+    os.makedirs(directory, exist_ok=True)
+    for name in os.listdir(directory):  # the directory itself may be a mounted volume
+        path = os.path.join(directory, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

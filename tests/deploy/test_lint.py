@@ -1,0 +1,75 @@
+"""The Dockerfile and compose.yml checked without building anything."""
+
+import json
+
+from tests.deploy import tools
+
+
+def test_dockerfile_passes_hadolint_without_warnings():
+    hadolint = tools.python_tool("hadolint")
+    result = tools.run([hadolint, "--failure-threshold", "warning", tools.ROOT / "Dockerfile"], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_base_image_is_an_argument_defaulting_to_python_slim():
+    text = (tools.ROOT / "Dockerfile").read_text()
+    assert "ARG BASE_IMAGE=python:3.12-slim" in text
+    assert text.count("FROM ${BASE_IMAGE}") >= 2  # builder and runtime
+
+
+def test_compose_file_follows_the_compose_spec():
+    check = tools.python_tool("check-jsonschema")
+    result = tools.run(
+        [check, "--builtin-schema", "vendor.compose-spec", tools.ROOT / "compose.yml"], check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _compose_config(*args) -> dict:
+    compose = tools.docker_compose()
+    # Run outside the checkout's .env and with no SECRET_KEY etc. in the environment:
+    # `docker compose up` must work on a machine that has nothing but this file.
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+    tools.run([compose, "-f", tools.ROOT / "compose.yml", *args, "config", "-q"], env=env)
+    out = tools.run(
+        [compose, "-f", tools.ROOT / "compose.yml", *args, "config", "--format", "json"], env=env
+    ).stdout
+    return json.loads(out)
+
+
+def test_docker_compose_accepts_the_file_with_and_without_profiles():
+    plain = _compose_config()
+    assert set(plain["services"]) == {"db", "migrate", "web"}
+    everything = _compose_config("--profile", "redis", "--profile", "mailpit")
+    assert set(everything["services"]) == {"db", "migrate", "web", "redis", "mailpit"}
+
+
+def test_compose_wires_database_migrations_and_web():
+    services = _compose_config()["services"]
+    db, migrate, web = services["db"], services["migrate"], services["web"]
+
+    assert db["image"].startswith("postgres:16")
+    assert "pg_isready" in " ".join(db["healthcheck"]["test"])
+    assert any(v["target"] == "/var/lib/postgresql/data" and v["type"] == "volume" for v in db["volumes"])
+
+    assert migrate["command"] == ["python", "manage.py", "migrate", "--noinput"]
+    assert migrate["depends_on"]["db"]["condition"] == "service_healthy"
+    assert migrate["restart"] == "no"
+
+    assert web["depends_on"]["db"]["condition"] == "service_healthy"
+    assert web["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert any(v["target"] == "/app/media" and v["type"] == "volume" for v in web["volumes"])
+    assert any(p["target"] == 8000 for p in web["ports"])
+    assert "healthcheck" in " ".join(web["healthcheck"]["test"])
+    # `config` folds env_file into environment; the file itself says .env is optional.
+    tools.python_tool("check-jsonschema")  # brings ruamel.yaml
+    from ruamel.yaml import YAML
+
+    raw = YAML(typ="safe").load((tools.ROOT / "compose.yml").read_text())
+    for name in ("migrate", "web"):
+        assert raw["services"][name]["env_file"] == [{"path": ".env", "required": False}]
+    # Works without a .env: prod settings get a secret long enough to start.
+    environment = web["environment"]
+    assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
+    assert len(environment["SECRET_KEY"]) >= 50
+    assert "@db:5432/" in environment["DATABASE_URL"]

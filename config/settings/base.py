@@ -77,6 +77,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "shop.core.context_processors.shop",
+                "shop.cart.context_processors.cart",
             ],
         },
     },

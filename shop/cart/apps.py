@@ -5,3 +5,10 @@ class CartConfig(AppConfig):
     name = "shop.cart"
     label = "cart"
     verbose_name = "Cart"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .session import merge_on_login
+
+        user_logged_in.connect(merge_on_login, dispatch_uid="cart_merge_on_login")

@@ -6,16 +6,21 @@ an OrderEvent, and puts stock back exactly once when the goods never left.
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shop.cart.models import Cart, CartItem
+from shop.cart.services import describe, shipping_for, variant_is_sellable
 from shop.catalog.models import ProductVariant
+from shop.core.money import quantize
 
 from . import locks
-from .models import Order, OrderEvent
+from .models import Order, OrderEvent, OrderItem, new_order_number
 from .signals import order_status_changed
 from .status import NEEDS_REFUND, RESTOCKS, is_allowed
 
@@ -25,6 +30,20 @@ S = Order.Status
 
 class TransitionNotAllowed(ValueError):
     """A status change the order life does not allow; the message says why, for staff and logs."""
+
+
+class CheckoutError(ValueError):
+    """The order cannot be placed as asked (empty cart, an item sold out); the message names why."""
+
+
+@dataclass(frozen=True)
+class ShippingDetails:
+    email: str
+    full_name: str
+    line1: str
+    city: str
+    postal_code: str
+    country: str
 
 
 def _label(status: str) -> str:
@@ -200,3 +219,88 @@ def expire_orders(now: datetime | None = None) -> list[Order]:
             if locked is None:
                 return expired
             expired.append(_apply(locked, S.CANCELLED, actor_label="expire_orders", note="Not paid in time."))
+
+
+def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
+    """Turn the cart into an order: lock its variants, re-check, take the stock, snapshot, empty the cart.
+
+    Prices and totals come from the locked rows, never from the request. When any line
+    cannot be had, nothing changes and the CheckoutError names the item.
+    """
+    with transaction.atomic():
+        Cart.objects.select_for_update().filter(
+            pk=cart.pk
+        ).first()  # a double submit waits, then finds it empty
+        wanted = list(CartItem.objects.filter(cart=cart).order_by("pk").values_list("variant_id", "quantity"))
+        if not wanted:
+            raise CheckoutError("Your cart is empty.")
+        variants = locks.lock_variants(v for v, _ in wanted)
+        lines: list[OrderItem] = []
+        for variant_id, quantity in wanted:
+            variant = variants.get(variant_id)
+            if variant is None or not variant_is_sellable(variant):
+                name = describe(variant) if variant else "An item in your cart"
+                raise CheckoutError(f"{name} is no longer sold. Remove it from your cart to check out.")
+            if variant.stock < quantity:
+                left = f"only {variant.stock} left" if variant.stock else "it is sold out"
+                raise CheckoutError(
+                    f"Sorry, {describe(variant)}: {left}. Your cart is kept; please adjust it."
+                )
+            price = quantize(variant.price)
+            lines.append(
+                OrderItem(
+                    product=variant.product,
+                    variant=variant,
+                    product_name=variant.product.name,
+                    variant_label=variant.label,
+                    size=variant.size,
+                    colour=variant.colour,
+                    sku=variant.sku,
+                    unit_price=price,
+                    quantity=quantity,
+                    line_total=quantize(price * quantity),
+                )
+            )
+        for variant_id, quantity in wanted:
+            ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
+        subtotal = quantize(sum((line.line_total for line in lines), 0))
+        shipping = shipping_for(subtotal)
+        order = Order(
+            user=_actor(user),
+            email=details.email,
+            full_name=details.full_name,
+            line1=details.line1,
+            city=details.city,
+            postal_code=details.postal_code,
+            country=details.country,
+            currency=settings.SHOP_CURRENCY,
+            subtotal=subtotal,
+            shipping=shipping,
+            total=subtotal + shipping,
+        )
+        _save_with_unique_number(order)
+        for line in lines:
+            line.order = order
+        OrderItem.objects.bulk_create(lines)
+        OrderEvent.objects.create(
+            order=order,
+            to_status=order.status,
+            actor=_actor(user),
+            actor_label="checkout",
+            note="Order placed.",
+        )
+        CartItem.objects.filter(cart=cart).delete()
+    return order
+
+
+def _save_with_unique_number(order: Order, attempts: int = 5) -> None:
+    """Numbers are random; on the rare clash draw another one."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                order.save(force_insert=True)
+            return
+        except IntegrityError:
+            if attempt == attempts - 1 or Order.objects.filter(number=order.number).exists() is False:
+                raise
+            order.number = new_order_number()

@@ -1,17 +1,104 @@
-from django.http import Http404
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from shop.accounts.services import default_address
+from shop.cart import services as cart_services
+from shop.cart.session import current_cart
+
+from . import services
+from .access import get_viewable_order
+from .forms import CheckoutForm
+from .models import Order
+from .payment import PaymentUnavailable, start_payment
+
+logger = logging.getLogger(__name__)
 
 
-def checkout(request):
-    raise Http404
+def _initial(request: HttpRequest) -> dict:
+    if not request.user.is_authenticated:
+        return {}
+    initial = {"email": request.user.email, "full_name": request.user.get_full_name()}
+    address = default_address(request.user)
+    if address is not None:
+        initial.update(
+            full_name=address.full_name,
+            line1=address.line1,
+            city=address.city,
+            postal_code=address.postal_code,
+            country=address.country,
+        )
+    if initial["full_name"] == request.user.email:
+        initial["full_name"] = ""
+    return initial
 
 
-def order_detail(request, number):
-    raise Http404
+def _pay(request: HttpRequest, order: Order) -> HttpResponse:
+    """Hand the order to the payment step; when that fails the order waits on its own page."""
+    try:
+        return start_payment(request, order)
+    except PaymentUnavailable as error:
+        messages.error(request, error.message)
+    return redirect(order.get_absolute_url())
 
 
-def pay(request, number):
-    raise Http404
+def checkout(request: HttpRequest) -> HttpResponse:
+    cart = current_cart(request)
+    summary = cart_services.summarize(cart)
+    if summary.is_empty:
+        messages.info(request, "Your cart is empty. Add something before checking out.")
+        return redirect("cart:detail")
+    if not summary.can_check_out:
+        messages.error(request, "Some items in your cart cannot be ordered as they are. Please adjust them.")
+        return redirect("cart:detail")
+    form = CheckoutForm(request.POST or None, initial=_initial(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.place_order(cart, form.details(), user=request.user)
+        except services.CheckoutError as error:
+            messages.error(request, str(error))
+            return redirect("cart:detail")
+        request._cart_count = 0
+        return _pay(request, order)
+    request._cart_count = summary.count
+    return render(request, "orders/checkout.html", {"form": form, "summary": summary})
 
 
-def order_list(request):
-    raise Http404
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    key = request.GET.get("key")
+    order = get_viewable_order(request, number, key)
+    context = {
+        "order": order,
+        "items": order.items.all(),
+        "events": order.events.select_related("actor"),
+        "key": key or "",
+    }
+    response = render(request, "orders/order_detail.html", context)
+    response["Referrer-Policy"] = "no-referrer"  # the key is in the URL
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@require_POST
+def pay(request: HttpRequest, number: str) -> HttpResponse:
+    """The order page's Pay now: start the payment again while the order waits for it."""
+    order = get_viewable_order(request, number, request.POST.get("key"))
+    if order.status != Order.Status.PENDING_PAYMENT:
+        messages.info(
+            request, f"This order is {order.get_status_display().lower()}; there is nothing to pay."
+        )
+        return redirect(order.get_absolute_url())
+    return _pay(request, order)
+
+
+@login_required
+def order_list(request: HttpRequest) -> HttpResponse:
+    """A member's orders: those placed while logged in (guest orders stay behind their links)."""
+    orders = Order.objects.filter(user=request.user).order_by("-created_at")
+    page = Paginator(orders, 20).get_page(request.GET.get("page"))
+    return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})

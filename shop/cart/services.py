@@ -1,0 +1,297 @@
+"""Cart rules: what may go in, how much, merging on login, and the totals shown (never trusted later)."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import QuerySet, Sum
+
+from shop.catalog.models import Product, ProductVariant
+from shop.core.money import format_money, quantize
+
+from .models import Cart, CartItem
+
+
+class CartError(ValueError):
+    """Input the cart refuses; the message is shown to the shopper as it is."""
+
+
+def max_quantity() -> int:
+    return settings.SHOP_MAX_LINE_QUANTITY
+
+
+def parse_quantity(raw: object) -> int:
+    """A whole number from 1 to the maximum, or a CartError saying what is allowed."""
+    limit = max_quantity()
+    text = str(raw if raw is not None else "").strip()
+    if not text.isdigit() or not 1 <= int(text) <= limit:
+        raise CartError(f"Quantity must be a whole number from 1 to {limit}.")
+    return int(text)
+
+
+def sellable_variants() -> QuerySet[ProductVariant]:
+    """Active variants of products the shop shows (active, not deleted, active category)."""
+    return ProductVariant.objects.filter(is_active=True, product__in=Product.objects.active()).select_related(
+        "product"
+    )
+
+
+def _as_id(raw: object) -> int | None:
+    text = str(raw if raw is not None else "").strip()
+    return int(text) if text.isdigit() and len(text) < 18 else None
+
+
+def find_variant(*, variant_id: object = None, product_id: object = None, size: str = "", colour: str = ""):
+    """The sellable variant named by id, or by product + size (+ colour); None when there is none."""
+    variants = sellable_variants()
+    if variant_id not in (None, ""):
+        pk = _as_id(variant_id)
+        return variants.filter(pk=pk).first() if pk else None
+    pk = _as_id(product_id)
+    size, colour = (size or "").strip(), (colour or "").strip()
+    if pk is None or not size:
+        return None
+    return variants.filter(product_id=pk, size=size, colour=colour).first()
+
+
+def variant_is_sellable(variant: ProductVariant) -> bool:
+    product = variant.product
+    return (
+        variant.is_active and product.deleted_at is None and product.is_active and product.category.is_active
+    )
+
+
+def describe(variant: ProductVariant) -> str:
+    return f"{variant.product.name} ({variant.label})"
+
+
+# --- finding and creating carts -------------------------------------------------
+
+
+def cart_for(user=None, session_key: str | None = None) -> Cart | None:
+    """The member's cart, or the guest cart of this session; None when there is none yet."""
+    if user is not None and user.is_authenticated:
+        return Cart.objects.filter(user=user).first()
+    if session_key:
+        return Cart.objects.filter(session_key=session_key, user__isnull=True).first()
+    return None
+
+
+def get_or_create_cart(user=None, session_key: str | None = None) -> Cart:
+    if user is not None and user.is_authenticated:
+        return Cart.objects.get_or_create(user=user)[0]
+    if not session_key:
+        raise ValueError("A guest cart needs a session key.")
+    return Cart.objects.get_or_create(session_key=session_key, user=None)[0]
+
+
+def item_count(user=None, session_key: str | None = None) -> int:
+    """Units in the cart, in one query (the header's Cart link)."""
+    if user is not None and user.is_authenticated:
+        items = CartItem.objects.filter(cart__user=user)
+    elif session_key:
+        items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
+    else:
+        return 0
+    return items.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+# --- changing a cart --------------------------------------------------------------
+
+
+def check_available(variant: ProductVariant, quantity: int) -> None:
+    if not variant_is_sellable(variant):
+        raise CartError(f"{describe(variant)} is no longer sold.")
+    if variant.stock < 1:
+        raise CartError(f"{describe(variant)} is sold out.")
+    if quantity > variant.stock:
+        raise CartError(f"Only {variant.stock} of {describe(variant)} left; you asked for {quantity}.")
+
+
+@transaction.atomic
+def add_item(cart: Cart, variant: ProductVariant, quantity: int) -> CartItem:
+    """Add units of a variant; the line's total must stay within the maximum and the stock."""
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one change at a time per cart
+    item = CartItem.objects.filter(cart=cart, variant=variant).first()
+    total = quantity + (item.quantity if item else 0)
+    if total > max_quantity():
+        raise CartError(f"You can buy at most {max_quantity()} of {describe(variant)}.")
+    check_available(variant, total)
+    if item is None:
+        item = CartItem(cart=cart, variant=variant)
+    item.quantity = total
+    item.unit_price_seen = variant.price
+    item.stock_seen = variant.stock
+    item.save()
+    cart.save(update_fields=["updated_at"])
+    return item
+
+
+def _item(cart: Cart, item_id: object) -> CartItem:
+    pk = _as_id(item_id)
+    item = (
+        CartItem.objects.filter(cart=cart, pk=pk).select_related("variant__product__category").first()
+        if pk
+        else None
+    )
+    if item is None:
+        raise CartError("That item is not in your cart any more.")
+    return item
+
+
+@transaction.atomic
+def update_item(cart: Cart, item_id: object, quantity: int) -> CartItem:
+    """Set a line's quantity; the shopper has now seen the current price and stock."""
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    item = _item(cart, item_id)
+    check_available(item.variant, quantity)
+    item.quantity = quantity
+    item.unit_price_seen = item.variant.price
+    item.stock_seen = item.variant.stock
+    item.save()
+    cart.save(update_fields=["updated_at"])
+    return item
+
+
+@transaction.atomic
+def remove_item(cart: Cart, item_id: object) -> None:
+    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    _item(cart, item_id).delete()
+    cart.save(update_fields=["updated_at"])
+
+
+def clear(cart: Cart) -> None:
+    cart.items.all().delete()
+
+
+@transaction.atomic
+def merge_carts(guest: Cart, member: Cart) -> list[str]:
+    """Move the guest's lines into the member's cart: quantities added, capped by stock and maximum.
+
+    Returns what had to be cut, for a message. The guest cart is deleted.
+    """
+    carts = {
+        c.pk: c for c in Cart.objects.select_for_update().filter(pk__in=[guest.pk, member.pk]).order_by("pk")
+    }
+    if guest.pk not in carts or guest.pk == member.pk:
+        return []
+    existing = {i.variant_id: i for i in member.items.select_related("variant__product__category")}
+    cut: list[str] = []
+    for line in guest.items.select_related("variant__product__category"):
+        variant = line.variant
+        mine = existing.get(variant.pk)
+        wanted = line.quantity + (mine.quantity if mine else 0)
+        cap = min(max_quantity(), max(variant.stock, 0)) if variant_is_sellable(variant) else 0
+        merged = min(wanted, cap)
+        if merged < wanted:
+            cut.append(describe(variant))
+        if mine is not None:
+            if merged > mine.quantity:
+                mine.quantity = merged
+                mine.unit_price_seen, mine.stock_seen = variant.price, variant.stock
+                mine.save()
+        elif merged >= 1:
+            CartItem.objects.create(
+                cart=member,
+                variant=variant,
+                quantity=merged,
+                unit_price_seen=line.unit_price_seen,
+                stock_seen=line.stock_seen,
+            )
+    guest.delete()
+    member.save(update_fields=["updated_at"])
+    return cut
+
+
+# --- what the cart page shows ----------------------------------------------------
+
+
+def shipping_for(subtotal: Decimal) -> Decimal:
+    """Flat rate, free from the threshold on (subtotal at or above it)."""
+    if subtotal <= 0 or subtotal >= settings.SHOP_FREE_SHIPPING_THRESHOLD:
+        return Decimal("0.00")
+    return quantize(settings.SHOP_SHIPPING_FLAT_RATE)
+
+
+@dataclass
+class CartLine:
+    item: CartItem
+    variant: ProductVariant
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    notices: list[str] = field(default_factory=list)
+    blocking: bool = False
+
+    @property
+    def product(self) -> Product:
+        return self.variant.product
+
+
+@dataclass
+class CartSummary:
+    cart: Cart | None
+    lines: list[CartLine]
+    subtotal: Decimal
+    shipping: Decimal
+    total: Decimal
+    count: int
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    @property
+    def can_check_out(self) -> bool:
+        return bool(self.lines) and not any(line.blocking for line in self.lines)
+
+    @property
+    def free_shipping_missing(self) -> Decimal:
+        return max(Decimal("0.00"), quantize(settings.SHOP_FREE_SHIPPING_THRESHOLD - self.subtotal))
+
+
+def _line(item: CartItem) -> CartLine:
+    variant = item.variant
+    price = quantize(variant.price)
+    line = CartLine(item, variant, item.quantity, price, quantize(price * item.quantity))
+    name = describe(variant)
+    if not variant_is_sellable(variant):
+        line.notices.append(f"{name} is no longer sold. Remove it to check out.")
+        line.blocking = True
+    elif variant.stock < 1:
+        line.notices.append(f"{name} is sold out. Remove it to check out.")
+        line.blocking = True
+    elif variant.stock < item.quantity:
+        line.notices.append(f"Only {variant.stock} of {name} left. Lower the quantity to check out.")
+        line.blocking = True
+    elif variant.stock < item.stock_seen:
+        line.notices.append(f"Stock fell since you added it: {variant.stock} left.")
+    if price != item.unit_price_seen:
+        direction = "went down" if price < item.unit_price_seen else "went up"
+        line.notices.append(
+            f"The price {direction} since you added it (was {format_money(item.unit_price_seen)})."
+        )
+    return line
+
+
+def summarize(cart: Cart | None, items: Iterable[CartItem] | None = None) -> CartSummary:
+    """Lines, current prices and totals, from the database's prices only."""
+    if items is None:
+        items = (
+            cart.items.select_related("variant__product__category").order_by("created_at", "pk")
+            if cart is not None
+            else []
+        )
+    lines = [_line(item) for item in items]
+    subtotal = quantize(sum((line.line_total for line in lines), Decimal("0")))
+    shipping = shipping_for(subtotal)
+    return CartSummary(
+        cart=cart,
+        lines=lines,
+        subtotal=subtotal,
+        shipping=shipping,
+        total=quantize(subtotal + shipping),
+        count=sum(line.quantity for line in lines),
+    )

@@ -1,0 +1,73 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from . import services
+from .forms import parse_add
+from .services import CartError, describe, parse_quantity
+from .session import current_cart, ensure_cart
+
+
+def _back(request: HttpRequest, default: str = "cart:detail") -> HttpResponse:
+    """To the form's `next` (or the referring page) on this site, else to the cart."""
+    for candidate in (request.POST.get("next", ""), request.headers.get("referer", "")):
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, {request.get_host()}, require_https=request.is_secure()
+        ):
+            return redirect(candidate)
+    return redirect(default)
+
+
+def detail(request: HttpRequest) -> HttpResponse:
+    summary = services.summarize(current_cart(request))
+    request._cart_count = summary.count
+    return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
+
+
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    if not any(request.POST.get(name) for name in ("variant", "product")):
+        return HttpResponseBadRequest("Say which product to add: variant, or product with size and colour.")
+    try:
+        variant, quantity = parse_add(request.POST)
+        services.check_available(variant, quantity)
+        services.add_item(ensure_cart(request), variant, quantity)
+    except CartError as error:
+        messages.error(request, str(error))
+        return _back(request)
+    messages.success(request, f"Added {quantity} x {describe(variant)} to your cart.")
+    return _back(request)
+
+
+@require_POST
+def update(request: HttpRequest) -> HttpResponse:
+    if not request.POST.get("item"):
+        return HttpResponseBadRequest("Say which cart line to change.")
+    cart = current_cart(request)
+    try:
+        if cart is None:
+            raise CartError("Your cart is empty.")
+        item = services.update_item(cart, request.POST["item"], parse_quantity(request.POST.get("quantity")))
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"{describe(item.variant)}: quantity is now {item.quantity}.")
+    return redirect("cart:detail")
+
+
+@require_POST
+def remove(request: HttpRequest) -> HttpResponse:
+    if not request.POST.get("item"):
+        return HttpResponseBadRequest("Say which cart line to remove.")
+    cart = current_cart(request)
+    try:
+        if cart is None:
+            raise CartError("Your cart is empty.")
+        services.remove_item(cart, request.POST["item"])
+    except CartError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Removed from your cart.")
+    return redirect("cart:detail")

@@ -1,0 +1,280 @@
+"""Cart rules: what may go in, bad input, totals and notices, the header count, merging on login."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from shop.cart import services
+from shop.cart.models import Cart, CartItem
+from shop.catalog.services import soft_delete_product
+from tests.orders.factories import make_product, make_variant
+
+pytestmark = pytest.mark.django_db
+
+
+def add(client, **data):
+    data.setdefault("quantity", "1")
+    data.setdefault("next", "/cart/")
+    return client.post("/cart/add/", data)
+
+
+def items():
+    return list(CartItem.objects.values_list("variant_id", "quantity"))
+
+
+def messages_of(response):
+    return [str(m) for m in response.context["messages"]] if response.context else []
+
+
+def test_guest_adds_by_variant_and_by_size_and_colour(client):
+    product = make_product(price="25.00")
+    black = make_variant(product, size="M", colour="Black", stock=5)
+    white = make_variant(product, size="L", colour="White", stock=5)
+    response = add(client, variant=black.pk, quantity="2")
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    add(client, product=product.pk, size="L", colour="White", quantity="1")
+    cart = Cart.objects.get()
+    assert cart.user is None and cart.session_key == client.session.session_key
+    assert sorted(items()) == sorted([(black.pk, 2), (white.pk, 1)])
+    page = client.get("/cart/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "€75.00" in html  # 3 x 25, free shipping from 75
+    assert "data-cart-count>3<" in html
+    assert html.count('name="quantity"') == 2
+    assert ">Update<" in html and ">Remove<" in html and ">Checkout<" in html
+
+
+def test_adding_the_same_variant_adds_up_within_stock_and_maximum(client, settings):
+    settings.SHOP_MAX_LINE_QUANTITY = 20
+    variant = make_variant(stock=30)
+    add(client, variant=variant.pk, quantity="15")
+    response = add(client, variant=variant.pk, quantity="6")
+    assert items() == [(variant.pk, 15)]
+    assert "at most 20" in " ".join(messages_of(client.get("/cart/")))
+    low = make_variant(stock=3)
+    add(client, variant=low.pk, quantity="2")
+    add(client, variant=low.pk, quantity="2")
+    assert dict(items())[low.pk] == 2
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("quantity", "message"),
+    [
+        ("abc", "whole number"),
+        ("0", "whole number"),
+        ("-1", "whole number"),
+        ("1.5", "whole number"),
+        ("99999999999999999999999", "whole number"),
+        ("21", "whole number"),
+        ("", "whole number"),
+    ],
+)
+def test_bad_quantities_are_refused_with_a_message(client, quantity, message):
+    variant = make_variant(stock=50)
+    response = add(client, variant=variant.pk, quantity=quantity)
+    assert response.status_code == 302
+    assert items() == []
+    assert any(message in m for m in messages_of(client.get("/cart/")))
+
+
+def test_unknown_inactive_sold_out_and_deleted_variants_are_refused(client):
+    inactive = make_variant(is_active=False)
+    sold_out = make_variant(stock=0)
+    deleted = make_variant()
+    soft_delete_product(deleted.product)
+    hidden = make_variant(product=make_product(is_active=False))
+    cases = [
+        ({"variant": "999999"}, "not available"),
+        ({"variant": "abc"}, "not available"),
+        ({"variant": str(inactive.pk)}, "not available"),
+        ({"variant": str(sold_out.pk)}, "sold out"),
+        ({"variant": str(deleted.pk)}, "not available"),
+        ({"variant": str(hidden.pk)}, "not available"),
+        ({"product": str(inactive.product_id), "size": "XXL", "colour": "Black"}, "not available"),
+        ({"product": str(inactive.product_id)}, "Choose a size"),
+    ]
+    for data, message in cases:
+        response = add(client, **data)
+        assert response.status_code == 302, data
+        assert any(message in m for m in messages_of(client.get("/cart/"))), data
+    assert items() == []
+    assert not Cart.objects.exists()
+
+
+def test_bare_posts_get_400_and_gets_405(client):
+    assert client.post("/cart/add/", {}).status_code == 400
+    assert client.post("/cart/update/", {}).status_code == 400
+    assert client.post("/cart/remove/", {}).status_code == 400
+    assert client.get("/cart/add/").status_code == 405
+    assert items() == []
+
+
+def test_missing_csrf_token_is_refused(db):
+    variant = make_variant()
+    strict = Client(enforce_csrf_checks=True)
+    for url, data in (
+        ("/cart/add/", {"variant": variant.pk, "quantity": 1}),
+        ("/cart/update/", {"item": 1, "quantity": 1}),
+        ("/cart/remove/", {"item": 1}),
+    ):
+        assert strict.post(url, data).status_code == 403
+    assert items() == []
+
+
+def test_update_and_remove(client):
+    variant = make_variant(stock=6)
+    add(client, variant=variant.pk, quantity="1")
+    item = CartItem.objects.get()
+    client.post("/cart/update/", {"item": item.pk, "quantity": "4"})
+    assert items() == [(variant.pk, 4)]
+    for bad in ("0", "-2", "x", "7", "21"):
+        client.post("/cart/update/", {"item": item.pk, "quantity": bad})
+        assert items() == [(variant.pk, 4)], bad
+    response = client.post("/cart/update/", {"item": "424242", "quantity": "1"})
+    assert response.status_code == 302
+    assert "not in your cart" in " ".join(messages_of(client.get("/cart/")))
+    client.post("/cart/remove/", {"item": item.pk})
+    assert items() == []
+
+
+def test_nobody_can_touch_another_visitors_cart(client):
+    variant = make_variant(stock=6)
+    add(client, variant=variant.pk, quantity="2")
+    item = CartItem.objects.get()
+    other = Client()
+    other.post("/cart/add/", {"variant": variant.pk, "quantity": 1, "next": "/cart/"})
+    other.post("/cart/update/", {"item": item.pk, "quantity": "5"})
+    other.post("/cart/remove/", {"item": item.pk})
+    assert CartItem.objects.get(pk=item.pk).quantity == 2
+
+
+def test_totals_use_current_prices_and_tell_about_changes(client, settings):
+    settings.SHOP_FREE_SHIPPING_THRESHOLD = Decimal("75.00")
+    settings.SHOP_SHIPPING_FLAT_RATE = Decimal("4.90")
+    variant = make_variant(stock=10, price="10.00")
+    add(client, variant=variant.pk, quantity="2")
+    variant.price_override = Decimal("12.50")
+    variant.stock = 4
+    variant.save()
+    page = client.get("/cart/")
+    summary = page.context["summary"]
+    assert summary.subtotal == Decimal("25.00")
+    assert summary.shipping == Decimal("4.90")
+    assert summary.total == Decimal("29.90")
+    html = page.content.decode()
+    assert "price went up" in html and "€10.00" in html
+    assert "Stock fell" in html
+    variant.stock = 1
+    variant.save()
+    page = client.get("/cart/")
+    assert "Only 1 of" in page.content.decode()
+    assert not page.context["summary"].can_check_out
+
+
+def test_free_shipping_from_the_threshold(settings):
+    settings.SHOP_FREE_SHIPPING_THRESHOLD = Decimal("75.00")
+    settings.SHOP_SHIPPING_FLAT_RATE = Decimal("4.90")
+    assert services.shipping_for(Decimal("74.99")) == Decimal("4.90")
+    assert services.shipping_for(Decimal("75.00")) == Decimal("0.00")
+
+
+def test_header_count_costs_at_most_one_query(client, django_assert_max_num_queries, shopper, password):
+    variant = make_variant(stock=10)
+    add(client, variant=variant.pk, quantity="3")
+    from django.template import Context, Template
+    from django.test import RequestFactory
+
+    from shop.cart.context_processors import cart
+
+    request = RequestFactory().get("/")
+    request.user = shopper
+    request.session = client.session
+    context = cart(request)
+    with django_assert_max_num_queries(1):
+        rendered = Template("{{ cart_count|default:0 }} {{ cart_count }}").render(Context(context))
+    assert rendered == "0 0"
+    client.login(email=shopper.email, password=password)
+    assert "data-cart-count>3<" in client.get("/cart/").content.decode()
+
+
+def _cart_page_queries(client, lines: int) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    product = make_product()
+    for n in range(lines):
+        add(client, variant=make_variant(product, size=f"S{n}", stock=5).pk, quantity="1")
+    client.get("/cart/")  # the site chrome creates its settings rows on first use
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/cart/")
+    return len(queries)
+
+
+@pytest.mark.parametrize("lines", [1, 12])
+def test_cart_page_queries_do_not_grow_with_lines(client, django_assert_max_num_queries, lines):
+    """Session, cart, lines with their variants and products: 3 of ours, the rest is the site chrome."""
+    product = make_product()
+    for n in range(lines):
+        add(client, variant=make_variant(product, size=f"S{n}", stock=5).pk, quantity="1")
+    client.get("/cart/")
+    with django_assert_max_num_queries(8):
+        response = client.get("/cart/")
+    assert len(response.context["summary"].lines) == lines
+
+
+def test_cart_page_query_count_is_the_same_for_1_and_12_lines(client):
+    small = _cart_page_queries(client, 1)
+    other = Client()
+    assert _cart_page_queries(other, 12) == small
+
+
+def test_login_merges_the_guest_cart_capped_by_stock(client, shopper, password):
+    a, b, c = make_variant(stock=5), make_variant(stock=3), make_variant(stock=9)
+    member_cart = Cart.objects.create(user=shopper)
+    CartItem.objects.create(cart=member_cart, variant=b, quantity=2, unit_price_seen=b.price, stock_seen=3)
+    CartItem.objects.create(cart=member_cart, variant=c, quantity=1, unit_price_seen=c.price, stock_seen=9)
+    add(client, variant=a.pk, quantity="2")
+    add(client, variant=b.pk, quantity="2")
+    guest_key = client.session.session_key
+    response = client.post("/accounts/login/", {"username": shopper.email, "password": password})
+    assert response.status_code == 302
+    assert client.session.session_key != guest_key  # rotated, and still the cart followed
+    assert Cart.objects.count() == 1
+    merged = dict(CartItem.objects.filter(cart__user=shopper).values_list("variant_id", "quantity"))
+    assert merged == {a.pk: 2, b.pk: 3, c.pk: 1}
+    page = client.get("/cart/")
+    assert "lowered" in " ".join(messages_of(page))
+    client.post("/accounts/logout/")
+    assert "data-cart-count>0<" in client.get("/cart/").content.decode()
+    client.post("/accounts/login/", {"username": shopper.email, "password": password})
+    assert "data-cart-count>6<" in client.get("/cart/").content.decode()
+
+
+def test_login_without_guest_cart_keeps_the_member_cart(client, shopper, password):
+    variant = make_variant(stock=5)
+    cart = Cart.objects.create(user=shopper)
+    CartItem.objects.create(
+        cart=cart, variant=variant, quantity=2, unit_price_seen=variant.price, stock_seen=5
+    )
+    client.post("/accounts/login/", {"username": shopper.email, "password": password})
+    assert items() == [(variant.pk, 2)]
+
+
+def test_member_adds_to_own_cart(client, shopper):
+    client.force_login(shopper)
+    variant = make_variant(stock=5)
+    add(client, variant=variant.pk, quantity="2")
+    assert Cart.objects.get().user == shopper
+
+
+def test_quantity_constraint_in_the_database(db):
+    from django.db import IntegrityError, transaction
+
+    variant = make_variant()
+    cart = Cart.objects.create(session_key="k" * 32)
+    for bad in (0, 21):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            CartItem.objects.create(cart=cart, variant=variant, quantity=bad, unit_price_seen=1, stock_seen=1)

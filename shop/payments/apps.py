@@ -5,3 +5,6 @@ class PaymentsConfig(AppConfig):
     name = "shop.payments"
     label = "payments"
     verbose_name = "Payments"
+
+    def ready(self) -> None:
+        from . import receivers  # noqa: F401

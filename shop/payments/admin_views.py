@@ -1,0 +1,47 @@
+"""The admin's refund action: parse the form, call refund_payment, say what happened."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from shop.core.money import format_money
+
+from . import services
+from .forms import RefundForm
+from .models import Payment
+
+
+@require_POST
+def refund(request: HttpRequest, payment_id: int) -> HttpResponse:
+    if not request.user.has_perm("payments.add_refund"):
+        raise PermissionDenied
+    payment = get_object_or_404(Payment.objects.select_related("order"), pk=payment_id)
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/admin/"
+    form = RefundForm(request.POST, prefix=f"refund-{payment.pk}")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+        return HttpResponseRedirect(next_url)
+    try:
+        made = services.refund_payment(
+            payment,
+            form.cleaned_data["amount"],
+            form.cleaned_data["reason"],
+            request.user,
+            cancel=form.cleaned_data["cancel_order"],
+        )
+    except services.RefundNotAllowed as exc:
+        messages.error(request, str(exc))
+    else:
+        amount = format_money(made.amount, payment.currency)
+        if made.status == made.Status.SUCCEEDED:
+            messages.success(request, f"Refunded {amount} of order {payment.order.number}.")
+        else:
+            messages.warning(request, f"Refund of {amount} is {made.get_status_display().lower()}.")
+    return HttpResponseRedirect(next_url)

@@ -1,0 +1,39 @@
+"""Payments in the Wagtail admin: a panel on the order screen and the refund action behind it."""
+
+from django.template.loader import render_to_string
+from django.urls import path, reverse
+from wagtail import hooks
+
+from . import admin_views
+from .forms import RefundForm
+from .models import Payment
+
+
+@hooks.register("register_admin_urls")
+def payments_admin_urls():
+    return [path("payments/<int:payment_id>/refund/", admin_views.refund, name="payments_admin_refund")]
+
+
+@hooks.register("shop_order_detail_panels")
+def order_payments_panel(request, order):
+    """The order's payments and refunds; a refund form for staff allowed to refund."""
+    payments = list(
+        Payment.objects.filter(order=order).prefetch_related("refunds__requested_by").order_by("pk")
+    )
+    can_refund = request.user.has_perm("payments.add_refund")
+    rows = [
+        {
+            "payment": payment,
+            "refundable": payment.refundable_amount,
+            "form": RefundForm(initial={"amount": payment.refundable_amount}, prefix=f"refund-{payment.pk}")
+            if can_refund and payment.refundable_amount > 0
+            else None,
+            "action": reverse("payments_admin_refund", kwargs={"payment_id": payment.pk}),
+        }
+        for payment in payments
+    ]
+    return render_to_string(
+        "payments/admin/order_panel.html",
+        {"order": order, "rows": rows, "next": request.get_full_path(), "can_cancel": order.status == "paid"},
+        request=request,
+    )

@@ -1,0 +1,164 @@
+"""Payments fixtures: orders as checkout leaves them, the fake Stripe server, signed webhooks."""
+
+import hashlib
+import hmac
+import itertools
+import json
+import time
+import uuid
+from decimal import Decimal
+
+import pytest
+from django.test import RequestFactory
+
+from shop.catalog.models import Category, Product, ProductVariant
+from shop.orders.models import Order, OrderItem
+from shop.payments import services
+from shop.payments.models import Payment
+
+from .fake_stripe import FakeStripeServer
+
+WEBHOOK_SECRET = "whsec_test_payments_secret"
+_seq = itertools.count(1)
+
+
+@pytest.fixture
+def make_order(db):
+    """An order as checkout leaves it: lines snapshotted, stock taken, pending payment."""
+
+    def make(lines=(("19.90", 2), ("35.00", 1)), *, shipping="4.90", stock=10, email="guest@example.com"):
+        category, _ = Category.objects.get_or_create(slug="t-shirts", defaults={"name": "T-shirts"})
+        rows = []
+        for price, quantity in lines:
+            n = next(_seq)
+            product = Product.objects.create(
+                name=f"Tee {n}", slug=f"pay-tee-{n}", category=category, base_price=Decimal(price)
+            )
+            variant = ProductVariant.objects.create(
+                product=product, size="M", colour="Black", sku=f"PAY-{n}", stock=stock - quantity
+            )
+            rows.append((variant, quantity))
+        subtotal = sum((v.price * q for v, q in rows), Decimal("0.00"))
+        order = Order.objects.create(
+            email=email,
+            currency="EUR",
+            subtotal=subtotal,
+            shipping=Decimal(shipping),
+            total=subtotal + Decimal(shipping),
+            full_name="Grace Guest",
+            line1="1 Main Street",
+            city="Berlin",
+            postal_code="10115",
+            country="DE",
+        )
+        for variant, quantity in rows:
+            OrderItem.objects.create(
+                order=order,
+                product=variant.product,
+                variant=variant,
+                product_name=variant.product.name,
+                variant_label=variant.label,
+                size=variant.size,
+                colour=variant.colour,
+                sku=variant.sku,
+                unit_price=variant.price,
+                quantity=quantity,
+                line_total=variant.price * quantity,
+            )
+        return order
+
+    return make
+
+
+@pytest.fixture
+def order(make_order):
+    """19.90 x 2 + 35.00 + 4.90 shipping = 79.70."""
+    return make_order()
+
+
+@pytest.fixture
+def stripe_server(settings):
+    """The shop pointed at a fake Stripe on 127.0.0.1, with a short client timeout."""
+    with FakeStripeServer() as fake:
+        settings.PAYMENT_PROVIDER = "stripe"
+        settings.STRIPE_SECRET_KEY = "sk_test_fake"
+        settings.STRIPE_API_BASE = fake.url
+        settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+        settings.STRIPE_TIMEOUT_SECONDS = 0.5
+        settings.STRIPE_MAX_NETWORK_RETRIES = 1
+        yield fake
+
+
+def begin(order: Order):
+    """Start a payment the way checkout does; returns (response, the new Payment)."""
+    request = RequestFactory().post("/checkout/")
+    response = services.begin_payment(request, order)
+    return response, Payment.objects.filter(order=order).latest("pk")
+
+
+@pytest.fixture
+def stripe_payment(stripe_server, order):
+    """A Stripe checkout started for `order`; returns the Payment."""
+    _, payment = begin(order)
+    return payment
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """Stripe's scheme, computed here: t=<unix time>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signature}"
+
+
+def stripe_event(event_type: str, obj: dict, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "api_version": "2025-01-27.acacia",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": event_type,
+        "data": {"object": obj},
+    }
+
+
+@pytest.fixture
+def post_event(client):
+    def post(
+        event: dict,
+        *,
+        secret: str = WEBHOOK_SECRET,
+        timestamp: int | None = None,
+        signature: str | None = None,
+    ):
+        body = json.dumps(event)
+        header = sign(body, secret, timestamp) if signature is None else signature
+        return client.post(
+            "/payments/stripe/webhook/",
+            data=body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=header,
+        )
+
+    return post
+
+
+def completed_event(fake, payment: Payment, **overrides) -> dict:
+    """checkout.session.completed for the payment's session, as the fake says Stripe would send it."""
+    session = fake.complete(payment.provider_reference)
+    session.update(overrides)
+    return stripe_event("checkout.session.completed", session)
+
+
+def charge_refunded_event(payment_intent: str, *, amount: int, refunds: list[dict], currency="eur") -> dict:
+    charge = {
+        "id": f"ch_{payment_intent[3:]}",
+        "object": "charge",
+        "payment_intent": payment_intent,
+        "amount": amount,
+        "amount_refunded": sum(r["amount"] for r in refunds),
+        "currency": currency,
+        "refunded": sum(r["amount"] for r in refunds) == amount,
+        "refunds": {"object": "list", "data": refunds},
+    }
+    return stripe_event("charge.refunded", charge)

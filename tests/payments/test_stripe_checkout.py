@@ -1,0 +1,135 @@
+"""Starting a Stripe Checkout: what the shop sends, and what the shopper sees when Stripe is down."""
+
+import socket
+
+import pytest
+from django.test import RequestFactory
+
+from shop.orders.models import Order
+from shop.orders.payment import PaymentUnavailable
+from shop.payments.models import Payment, PaymentLog
+from shop.payments.services import begin_payment
+
+from .conftest import begin
+
+pytestmark = pytest.mark.django_db
+
+
+def test_session_is_built_from_the_order_in_minor_units(stripe_server, order):
+    response, payment = begin(order)
+
+    assert response.status_code == 303
+    session_id = payment.provider_reference
+    assert response["Location"] == f"{stripe_server.url}/pay/{session_id}"
+    [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
+    sent = call.params
+    assert sent["mode"] == "payment"
+    assert sent["client_reference_id"] == order.number
+    assert sent["metadata"] == {"order_number": order.number, "payment_id": str(payment.pk)}
+    assert sent["payment_intent_data"]["metadata"]["order_number"] == order.number
+    assert sent["customer_email"] == "guest@example.com"
+    lines = [
+        (line["price_data"]["product_data"]["name"], line["price_data"]["unit_amount"], line["quantity"])
+        for line in sent["line_items"]
+    ]
+    items = list(order.items.all())
+    assert lines == [
+        (f"{items[0].product_name} (M / Black)", "1990", "2"),
+        (f"{items[1].product_name} (M / Black)", "3500", "1"),
+        ("Shipping", "490", "1"),
+    ]
+    assert {line["price_data"]["currency"] for line in sent["line_items"]} == {"eur"}
+    assert stripe_server.sessions[session_id]["amount_total"] == 7970
+    assert call.headers["idempotency-key"] == f"checkout-{order.number}-1"
+    assert call.headers["authorization"] == "Bearer sk_test_fake"
+    assert sent["success_url"] == f"http://testserver/payments/return/{payment.token}/"
+    assert sent["cancel_url"] == f"http://testserver{order.get_absolute_url()}"
+    assert payment.provider == "stripe"
+    assert payment.amount == order.total
+    assert payment.status == Payment.Status.PENDING
+    out = PaymentLog.objects.get(payment=payment, direction="out")
+    assert out.event_type == "checkout.session.create"
+    assert out.payload["response"]["id"] == session_id
+
+
+def test_free_shipping_sends_no_shipping_line(stripe_server, make_order):
+    order = make_order(lines=[("80.00", 1)], shipping="0.00")
+    begin(order)
+    [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
+    assert [line["price_data"]["unit_amount"] for line in call.params["line_items"]] == ["8000"]
+
+
+def test_each_attempt_has_its_own_idempotency_key(stripe_server, order):
+    begin(order)
+    begin(order)
+    keys = [c.headers["idempotency-key"] for c in stripe_server.calls("POST", "/v1/checkout/sessions")]
+    assert keys == [f"checkout-{order.number}-1", f"checkout-{order.number}-2"]
+    assert list(order.payments.values_list("attempt", flat=True)) == [1, 2]
+
+
+def test_an_order_no_longer_pending_is_not_sent_to_stripe(stripe_server, order):
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
+    order.refresh_from_db()
+    response = begin_payment(RequestFactory().post("/checkout/"), order)
+    assert response.status_code == 302
+    assert response["Location"] == order.get_absolute_url()
+    assert stripe_server.requests == []
+    assert not order.payments.exists()
+
+
+def _assert_unavailable(order, excinfo):
+    assert "not answering" in str(excinfo.value)
+    assert "try again" in excinfo.value.message
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+    payment = order.payments.get()
+    assert payment.status == Payment.Status.FAILED
+
+
+def test_stripe_5xx_gives_a_retry_message_and_leaves_the_order_pending(stripe_server, order):
+    stripe_server.fail_with = 503
+    with pytest.raises(PaymentUnavailable) as excinfo:
+        begin(order)
+    _assert_unavailable(order, excinfo)
+    calls = stripe_server.calls("POST", "/v1/checkout/sessions")
+    assert len(calls) == 2, "one retry"
+    assert {c.headers["idempotency-key"] for c in calls} == {f"checkout-{order.number}-1"}
+    assert PaymentLog.objects.get(direction="out").outcome == "failed"
+
+
+def test_stripe_timeout_gives_a_retry_message(stripe_server, order, settings):
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    stripe_server.delay = 2.0
+    with pytest.raises(PaymentUnavailable) as excinfo:
+        begin(order)
+    _assert_unavailable(order, excinfo)
+
+
+def test_connection_refused_gives_a_retry_message(stripe_server, order, settings):
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    with pytest.raises(PaymentUnavailable) as excinfo:
+        begin(order)
+    _assert_unavailable(order, excinfo)
+
+
+def test_a_retry_after_stripe_came_back_works(stripe_server, order):
+    stripe_server.fail_with = 500
+    with pytest.raises(PaymentUnavailable):
+        begin(order)
+    stripe_server.fail_with = None
+    response, payment = begin(order)
+    assert response.status_code == 303
+    assert payment.attempt == 2
+    assert payment.provider_reference in stripe_server.sessions
+
+
+def test_missing_stripe_key_refuses_with_a_message(stripe_server, order, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    with pytest.raises(PaymentUnavailable, match="not configured"):
+        begin(order)
+    assert not order.payments.exists()
+    assert stripe_server.requests == []

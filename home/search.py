@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 
-from shop.catalog.models import Product
+from shop.catalog.models import Product, ProductVariant
 
 from .products import fetch_products
 
@@ -40,9 +40,13 @@ class SearchResults:
 
 
 def _product_ids(query: str) -> list[int]:
+    """An exact SKU first, then the full-text hits by relevance."""
+    by_sku = list(
+        ProductVariant.objects.filter(sku__iexact=query).values_list("product_id", flat=True).distinct()
+    )
     candidates = Product.objects.filter(is_active=True, deleted_at__isnull=True)
     hits = get_search_backend().search(query, candidates)[:MAX_RESULTS]
-    return [product.pk for product in hits]
+    return list(dict.fromkeys([*by_sku, *(product.pk for product in hits)]))
 
 
 def _page_ids(query: str, site: Site | None) -> list[int]:

@@ -19,4 +19,16 @@ class ProductSitemap(Sitemap):
         return product.get_absolute_url()
 
 
-SITEMAPS = {"pages": PageSitemap, "products": ProductSitemap}
+class ContentSitemap(PageSitemap):
+    """Live public pages, on the host the request came to (like the products and canonical links)."""
+
+    def _urls(self, page, protocol, domain):
+        urls = []
+        for item in self.paginator.page(page).object_list:
+            for url_info in item.get_sitemap_urls(self.request):
+                url_info["location"] = self.request.build_absolute_uri(item.get_url(self.request))
+                urls.append(url_info)
+        return urls
+
+
+SITEMAPS = {"pages": ContentSitemap, "products": ProductSitemap}

@@ -48,8 +48,8 @@ def seo_meta(context) -> dict:
         or (defaults.default_description if defaults else "")
     )
     canonical = context.get("canonical_url")
-    if not canonical and is_page:
-        canonical = page.get_full_url(request)
+    if not canonical and is_page and request is not None:
+        canonical = request.build_absolute_uri(page.get_url(request))
     if not canonical and request is not None:
         canonical = request.build_absolute_uri(request.path)
     image = context.get("meta_image") or (getattr(page, "social_image", None) if is_page else None)

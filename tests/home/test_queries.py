@@ -1,0 +1,65 @@
+"""The content pages run a fixed number of SQL queries whatever the number of products."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.catalog.factories import make_product
+
+from .conftest import grid, stream
+
+pytestmark = pytest.mark.django_db
+
+# Measured: see docs/content.md. The same bound holds at both data sizes.
+HOME_MAX_QUERIES = 18
+CATEGORY_MAX_QUERIES = 20
+
+
+def _products(category, count: int) -> list:
+    return [make_product(f"Tee {i}", category=category, images=1, sizes=("M",)) for i in range(count)]
+
+
+def _render_twice(client, url: str) -> None:
+    """The first visit creates the renditions; steady state is what counts."""
+    for _ in range(2):
+        assert client.get(url).status_code == 200
+
+
+def _home_with(home, products, category) -> None:
+    ids = [p.pk for p in products]
+    home.body = stream(
+        ("hero", {"heading": "New season", "text": "", "call_to_action": {"label": "", "url": ""}}),
+        ("featured_product", {"product": ids[0], "heading": "", "text": ""}),
+        grid(ids, limit=48),
+        grid(source="category", category=category.pk, limit=48),
+        (
+            "category_tiles",
+            {"heading": "", "tiles": [{"category": category.pk, "label": "", "image": None}]},
+        ),
+    )
+    home.save_revision().publish()
+
+
+@pytest.mark.parametrize("count", [4, 48])
+def test_home_page_queries_do_not_grow_with_products(client, home, tshirt_page, tshirts, count):
+    products = _products(tshirts, count)
+    _home_with(home, products, tshirts)
+    _render_twice(client, "/")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/")
+    print(f"home page, {count} products: {len(queries)} queries")
+    assert response.content.decode().count("product-card") >= count
+    assert len(queries) <= HOME_MAX_QUERIES, "\n".join(q["sql"][:150] for q in queries)
+
+
+@pytest.mark.parametrize("count", [4, 48])
+def test_category_page_queries_do_not_grow_with_products(
+    client, tshirt_page, tshirts, count, django_assert_max_num_queries
+):
+    _products(tshirts, count)
+    _render_twice(client, "/shop/t-shirts/")
+    with django_assert_max_num_queries(CATEGORY_MAX_QUERIES) as queries:
+        response = client.get("/shop/t-shirts/")
+    print(f"category page, {count} products: {len(queries)} queries")
+    assert response.status_code == 200
+    assert response.content.decode().count("product-card") >= min(count, 24)

@@ -1,0 +1,65 @@
+import pytest
+
+from shop.catalog.services import soft_delete_product
+from tests.catalog.factories import make_product
+
+from .conftest import landing, stream
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def hoodie(hoodies):
+    return make_product("Heavy hoodie", category=hoodies, description="<p>Brushed fleece inside.</p>")
+
+
+def test_search_finds_products_by_name_description_category_and_sku(client, hoodie):
+    sku = hoodie.variants.first().sku
+    for query in ["hoodie", "fleece", "Hoodies", sku]:
+        body = client.get("/search/", {"q": query}).content.decode()
+        assert "Heavy hoodie" in body, query
+
+
+def test_products_come_before_pages(client, home, hoodie):
+    landing(home, "Hoodie guide", [("rich_text", "<p>How to wash a hoodie.</p>")])
+    body = client.get("/search/", {"q": "hoodie"}).content.decode()
+    assert "Heavy hoodie" in body and "Hoodie guide" in body
+    assert body.index("Heavy hoodie") < body.index("Hoodie guide")
+
+
+def test_deleted_and_inactive_products_are_not_found(client, hoodie, hoodies):
+    make_product("Hidden hoodie", category=hoodies, is_active=False)
+    soft_delete_product(hoodie)
+    body = client.get("/search/", {"q": "hoodie"}).content.decode()
+    assert "Heavy hoodie" not in body and "Hidden hoodie" not in body
+    assert "No results" in body
+
+
+@pytest.mark.parametrize(
+    "query", ["", "   ", "%", "%%", "'", '"', "\"'", "&|!", "x" * 5000, "(((", "a:b", "\x00", "hoodie'", "-"]
+)
+def test_silly_queries_give_a_page_not_an_error(client, hoodie, query):
+    response = client.get("/search/", {"q": query, "page": "abc"})
+    assert response.status_code == 200
+
+
+def test_results_are_paged_and_a_bad_page_number_is_harmless(client, hoodies):
+    for i in range(30):
+        make_product(f"Zip hoodie {i}", category=hoodies, sizes=("M",))
+    first = client.get("/search/", {"q": "zip"}).content.decode()
+    assert "30 results" in first and "Page 1 of 2" in first
+    last = client.get("/search/", {"q": "zip", "page": "999"}).content.decode()
+    assert "Page 2 of 2" in last
+
+
+def test_search_page_is_not_indexed(client, home):
+    assert '<meta name="robots" content="noindex, follow">' in client.get("/search/?q=x").content.decode()
+
+
+def test_page_text_is_searchable(client, home):
+    landing(home, "Care tips", [("rich_text", "<p>Cold wash keeps merino soft.</p>")])
+    assert "Care tips" in client.get("/search/", {"q": "merino"}).content.decode()
+
+
+def test_stream_helper_is_used():
+    assert stream(("rich_text", "x")) == [{"type": "rich_text", "value": "x"}]

@@ -309,8 +309,8 @@ def handle_stripe_event(event: dict[str, Any]) -> PaymentLog | None:
 
 def _dispatch(log: PaymentLog) -> None:
     handler = STRIPE_HANDLERS.get(log.event_type)
-    obj = (log.payload.get("data") or {}).get("object") or {}
-    if handler is None:
+    obj = (log.payload.get("data") or {}).get("object")
+    if handler is None or not isinstance(obj, dict):
         outcome, message = PaymentLog.Outcome.IGNORED, "Event type not handled."
     else:
         try:

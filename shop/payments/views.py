@@ -81,7 +81,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as exc:
         logger.warning("Stripe webhook refused: %s", exc)
         return HttpResponseBadRequest("Invalid signature or payload.")
-    if not isinstance(event, dict) or not event.get("id") or not event.get("type"):
+    if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
         return HttpResponseBadRequest("Not a Stripe event.")
     log = services.handle_stripe_event(event)
     return HttpResponse("duplicate" if log is None else log.outcome, content_type="text/plain")

@@ -281,3 +281,11 @@ def test_a_payment_for_an_order_that_expired_meanwhile_is_refunded(
     assert (str(refund.amount), refund.status) == ("79.70", "succeeded")
     [call] = stripe_server.calls("POST", "/v1/refunds")
     assert call.params["payment_intent"] == payment.provider_payment_id
+
+
+@pytest.mark.parametrize("data", [None, [], {"object": "not an object"}])
+def test_a_signed_event_of_the_wrong_shape_changes_nothing(post_event, stripe_server, data):
+    event = {"id": "evt_odd", "object": "event", "type": "checkout.session.completed", "data": data}
+    response = post_event(event)
+    assert response.status_code in (200, 400)
+    assert not PaymentLog.objects.filter(outcome="processed").exists()

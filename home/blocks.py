@@ -110,6 +110,7 @@ class ProductGridBlock(blocks.StructBlock):
     source = blocks.ChoiceBlock(
         choices=[
             ("chosen", "The products chosen below"),
+            ("newest", "The newest products of the shop"),
             ("category", "The newest products of a category"),
             ("tag", "Products with a tag"),
         ],

@@ -63,6 +63,8 @@ def resolve_stream(stream) -> dict[int, Product]:
             source = value.get("source")
             if source == "category" and value.get("category"):
                 ids = newest_ids(category=value["category"], limit=value.get("limit") or 8)
+            elif source == "newest":
+                ids = newest_ids(limit=value.get("limit") or 8)
             elif source == "tag" and value.get("tag"):
                 ids = newest_ids(tag=value["tag"], limit=value.get("limit") or 8)
             elif source == "chosen":

@@ -79,7 +79,7 @@ def site_root(db):
     return home
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium, offline: never Playwright's downloaded browser."""
     return {

@@ -1,0 +1,60 @@
+"""The shopper's journey in a real browser: product page, cart, checkout, test payment, paid order."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from shop.orders.models import Order
+from tests.orders.factories import make_product, make_variant
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def tee(site_root):
+    product = make_product("Harbour Tee", price="25.00")
+    make_variant(product, size="M", colour="Navy", stock=4)
+    large = make_variant(product, size="L", colour="Navy", stock=4)
+    make_variant(product, size="M", colour="Sand", stock=4)
+    return product, large
+
+
+def test_guest_buys_two_tees_and_pays(page, live_server, tee, settings):
+    settings.PAYMENT_PROVIDER = "test"
+    product, large = tee
+    page.goto(live_server.url + product.get_absolute_url())
+    page.get_by_label("Colour").select_option("Navy")
+    page.get_by_label("Size").select_option("L")
+    page.get_by_label("Quantity").fill("2")
+    page.get_by_role("button", name="Add to cart").click()
+
+    cart_link = page.get_by_role("link", name=re.compile(r"^Cart"))
+    expect(cart_link).to_contain_text("2")
+    cart_link.click()
+    expect(page.get_by_label("Quantity")).to_have_value("2")
+    expect(page.get_by_text("€54.90")).to_be_visible()  # 2 x 25 + 4.90 shipping
+    page.get_by_role("link", name="Checkout").click()
+
+    page.get_by_label("Email").fill("ada@example.com")
+    page.get_by_label("Full name").fill("Ada Lovelace")
+    page.get_by_label("Address").fill("12 St James's Square")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("Postal code").fill("SW1Y 4JH")
+    page.get_by_label("Country").select_option("GB")
+    page.get_by_role("button", name="Place order").click()
+
+    order = Order.objects.get()
+    assert order.status == Order.Status.PENDING_PAYMENT
+    assert str(order.total) == "54.90"
+    large.refresh_from_db()
+    assert large.stock == 2
+
+    expect(page).to_have_url(re.compile(r"/payments/test/"))
+    page.get_by_role("button", name="Pay", exact=True).click()
+
+    expect(page.get_by_role("heading", name=f"Order {order.number}")).to_be_visible()
+    expect(page.locator("[data-order-status]")).to_have_text("Paid")
+    expect(page.get_by_role("link", name=re.compile(r"^Cart"))).to_contain_text("0")
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID

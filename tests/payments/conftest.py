@@ -122,23 +122,26 @@ def stripe_event(event_type: str, obj: dict, event_id: str | None = None) -> dic
     }
 
 
+def post_signed(
+    client,
+    event: dict,
+    *,
+    secret: str = WEBHOOK_SECRET,
+    timestamp: int | None = None,
+    signature: str | None = None,
+):
+    """POST the event to the webhook as Stripe would, signed with `secret`."""
+    body = json.dumps(event)
+    header = sign(body, secret, timestamp) if signature is None else signature
+    return client.post(
+        "/payments/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+
+
 @pytest.fixture
 def post_event(client):
-    def post(
-        event: dict,
-        *,
-        secret: str = WEBHOOK_SECRET,
-        timestamp: int | None = None,
-        signature: str | None = None,
-    ):
-        body = json.dumps(event)
-        header = sign(body, secret, timestamp) if signature is None else signature
-        return client.post(
-            "/payments/stripe/webhook/",
-            data=body,
-            content_type="application/json",
-            HTTP_STRIPE_SIGNATURE=header,
-        )
+    def post(event: dict, **kwargs):
+        return post_signed(client, event, **kwargs)
 
     return post
 

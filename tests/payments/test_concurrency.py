@@ -1,0 +1,65 @@
+"""The same event delivered at the same moment, and two staff refunding at once: each counts once."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from shop.orders.models import Order, OrderEvent
+from shop.payments.models import PaymentLog, Refund
+from shop.payments.services import RefundNotAllowed, refund_payment
+
+from .conftest import begin, completed_event, post_signed
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def run_together(target, count: int) -> list:
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def work(i: int) -> None:
+        barrier.wait()
+        try:
+            results[i] = target()
+        except Exception as exc:
+            results[i] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return results
+
+
+def test_the_same_event_delivered_concurrently_is_acted_on_once(stripe_server, order):
+    _, payment = begin(order)
+    event = completed_event(stripe_server, payment)
+
+    responses = run_together(lambda: post_signed(Client(), event), 5)
+
+    assert [r.status_code for r in responses] == [200] * 5
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+    assert PaymentLog.objects.filter(event_id=event["id"]).count() == 1
+
+
+def test_two_refunds_at_once_never_exceed_the_payment(stripe_server, order, post_event):
+    _, payment = begin(order)
+    post_event(completed_event(stripe_server, payment))
+    payment.refresh_from_db()
+
+    results = run_together(lambda: refund_payment(payment, Decimal("50.00"), "at once", None), 2)
+
+    refused = [r for r in results if isinstance(r, RefundNotAllowed)]
+    made = [r for r in results if isinstance(r, Refund)]
+    assert len(made) == 1, results
+    assert len(refused) == 1
+    assert Refund.objects.get().amount == Decimal("50.00")
+    assert len(stripe_server.calls("POST", "/v1/refunds")) == 1

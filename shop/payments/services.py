@@ -55,8 +55,8 @@ def begin_payment(request: HttpRequest, order: Order) -> HttpResponse:
     """
     if order.status != S.PENDING_PAYMENT:
         return HttpResponseRedirect(order.get_absolute_url())
-    provider = get_provider()
     try:
+        provider = get_provider()
         provider.check_available()
     except ProviderUnavailable as exc:
         raise PaymentUnavailable(str(exc)) from exc

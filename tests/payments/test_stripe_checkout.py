@@ -133,3 +133,10 @@ def test_missing_stripe_key_refuses_with_a_message(stripe_server, order, setting
         begin(order)
     assert not order.payments.exists()
     assert stripe_server.requests == []
+
+
+def test_an_unknown_provider_setting_refuses_with_a_message(order, settings):
+    settings.PAYMENT_PROVIDER = "paypal"
+    with pytest.raises(PaymentUnavailable, match="Unknown payment provider"):
+        begin(order)
+    assert not order.payments.exists()

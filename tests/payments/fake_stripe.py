@@ -2,14 +2,19 @@
 
 It answers the few endpoints the shop uses, remembers what it was sent (so tests assert amounts,
 currency, references and idempotency keys), honours Idempotency-Key like Stripe does, and can be
-told to time out or fail with a 5xx.
+told to time out or fail with a 5xx. `/pay/<session>` stands in for Stripe's hosted page: its
+Pay button completes the session, delivers a signed checkout.session.completed to `webhook_url`
+and sends the browser to the session's success_url, like Stripe.
 """
 
+import hashlib
+import hmac
 import itertools
 import json
 import re
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -54,6 +59,8 @@ class FakeStripe:
     requests: list[Recorded] = field(default_factory=list)
     sessions: dict[str, dict[str, Any]] = field(default_factory=dict)
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    webhook_url: str = ""  # where the hosted page's Pay button sends checkout.session.completed
+    webhook_secret: str = ""
     fail_with: int | None = None  # answer every request with this HTTP status
     delay: float = 0.0  # sleep this long before answering (a timeout for a short client timeout)
     _idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
@@ -71,6 +78,40 @@ class FakeStripe:
         session = self.sessions[session_id]
         session.update(status="complete", payment_status="paid", payment_intent=self.new_id("pi"))
         return dict(session)
+
+    def send_event(self, event_type: str, obj: dict[str, Any]) -> int:
+        """Deliver a signed event to the shop's webhook, as Stripe does; returns the HTTP status."""
+        body = json.dumps(
+            {"id": self.new_id("evt"), "object": "event", "type": event_type, "data": {"object": obj}}
+        )
+        timestamp = int(time.time())
+        signature = hmac.new(
+            self.webhook_secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256
+        ).hexdigest()
+        request = urllib.request.Request(
+            self.webhook_url,
+            data=body.encode(),
+            headers={"Content-Type": "application/json", "Stripe-Signature": f"t={timestamp},v1={signature}"},
+        )
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+        with opener.open(request, timeout=10) as response:
+            return response.status
+
+    def hosted_page(self, method: str, session_id: str) -> tuple[int, str, dict[str, str]]:
+        """Stripe's payment page, reduced to a Pay button: pays, tells the shop, goes back to it."""
+        session = self.sessions.get(session_id)
+        if session is None or session["status"] != "open":
+            return 404, "<h1>This checkout is no longer available</h1>", {}
+        if method == "GET":
+            total = f"{session['amount_total'] / 100:.2f} {session['currency'].upper()}"
+            html = (
+                f"<!doctype html><title>Fake Stripe Checkout</title><h1>Pay {total}</h1>"
+                f'<form method="post"><button type="submit">Pay {total}</button></form>'
+                f'<a href="{session["cancel_url"]}">Back</a>'
+            )
+            return 200, html, {}
+        self.send_event("checkout.session.completed", self.complete(session_id))
+        return 303, "", {"Location": session["success_url"]}
 
     # --- request handling -------------------------------------------------------------------
 
@@ -165,15 +206,22 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length).decode() if length else ""
         parts = urlsplit(self.path)
+        if parts.path.startswith("/pay/"):
+            status, html, extra = self.server.fake.hosted_page(self.command, parts.path[5:])  # type: ignore[attr-defined]
+            self._send(status, html.encode(), "text/html; charset=utf-8", extra)
+            return
         params = decode_form(body or parts.query)
         headers = {k.lower(): v for k, v in self.headers.items()}
         status, payload = self.server.fake.handle(self.command, parts.path, headers, params)  # type: ignore[attr-defined]
-        data = json.dumps(payload).encode()
+        self._send(status, json.dumps(payload).encode(), "application/json", {"Request-Id": "req_fake"})
+
+    def _send(self, status: int, data: bytes, content_type: str, extra: dict[str, str]) -> None:
         try:
             self.send_response(status)
-            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(data)))
-            self.send_header("Request-Id", "req_fake")
+            for name, value in extra.items():
+                self.send_header(name, value)
             self.end_headers()
             self.wfile.write(data)
         except (BrokenPipeError, ConnectionResetError):

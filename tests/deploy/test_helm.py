@@ -7,6 +7,10 @@ security context, zero-downtime rollouts, migrations before new pods, TLS at the
 
 import base64
 import copy
+import os
+import secrets
+import subprocess
+import sys
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +19,8 @@ import kubernetes_validate
 import pytest
 import yaml
 
-CHART = Path(__file__).resolve().parents[2] / "deploy" / "helm" / "shop"
+ROOT = Path(__file__).resolve().parents[2]
+CHART = ROOT / "deploy" / "helm" / "shop"
 KUBE_VERSION = "1.31.0"
 RELEASE = "threadline"
 FULLNAME = "threadline-shop"
@@ -521,3 +526,62 @@ def test_network_policy_admits_only_the_ingress_controller_and_prometheus():
         peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in rule["from"]
     }
     assert namespaces == {"ingress-nginx", "monitoring"}
+
+
+# --- the rendered environment against the real settings -------------------------------
+
+POD_SCRIPT = """
+import django
+django.setup()
+from django.core.management import call_command
+from django.test import Client
+call_command("check", deploy=True, fail_level="WARNING")
+client = Client()
+for host, path in [("10.0.1.23:8000", "/healthz"), ("10.0.1.23:8000", "/metrics"),
+                   ("attacker.example.net", "/healthz"), (HOST, "/")]:
+    response = client.get(path, HTTP_HOST=host)
+    print(host, path, response.status_code, response.get("Location", ""))
+"""
+
+
+def pod_environment(env: str, tmp_path: Path) -> dict[str, str]:
+    """What a web container of `env` sees: ConfigMap, Secret, then its own env (kubelet order)."""
+    docs = render(env=env)
+    web = pod_spec(find(docs, "Deployment"))["containers"][0]
+    variables = {"PATH": os.environ["PATH"], "HOME": str(tmp_path)}
+    variables.update(find(docs, "ConfigMap")["data"])
+    variables.update(
+        SECRET_KEY=secrets.token_urlsafe(50),
+        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres:///threadline"),
+        STRIPE_SECRET_KEY="sk_test_not_used",
+        STRIPE_WEBHOOK_SECRET="whsec_not_used",
+    )
+    for item in web["env"]:
+        if item["name"] == "POD_IP":
+            variables["POD_IP"] = "10.0.1.23"
+        else:
+            variables[item["name"]] = item["value"].replace("$(POD_IP)", variables["POD_IP"])
+    variables["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)  # the pod's emptyDir
+    return variables
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_path):
+    """config.settings.prod with the pod's environment: `check --deploy` is clean, the
+    kubelet and Prometheus reach the pod by IP, strangers' Host headers are refused."""
+    host = env_values(env)["ingress"]["hosts"][0]
+    result = subprocess.run(
+        [sys.executable, "-c", f"HOST = {host!r}\n{POD_SCRIPT}"],
+        cwd=ROOT,
+        env=pod_environment(env, tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+    lines = result.stdout.splitlines()[-4:]
+    assert lines[0] == "10.0.1.23:8000 /healthz 200 "  # the kubelet, over plain HTTP
+    assert lines[1] == "10.0.1.23:8000 /metrics 200 "  # Prometheus
+    assert lines[2] == "attacker.example.net /healthz 400 "
+    assert lines[3] == f"{host} / 301 https://{host}/"  # plain HTTP at the app is sent to HTTPS

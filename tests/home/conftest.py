@@ -13,6 +13,15 @@ def add_child(parent: Page, page: Page) -> Page:
     return page
 
 
+@pytest.fixture(autouse=True)
+def root_collection(db):
+    """Images need Wagtail's root collection, which a transactional test elsewhere may have flushed."""
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def home(site_root) -> HomePage:
     return site_root

@@ -52,7 +52,7 @@ def landing_form(title: str, product_id: int, **extra) -> dict:
 
 
 @pytest.fixture
-def logged_in_marketer(client, marketer, password, home):
+def logged_in_marketer(client, home, marketer, password):
     client.login(email=marketer.email, password=password)
     return client
 
@@ -198,3 +198,52 @@ def test_page_type_rules(home, shop_index, tshirt_page):
 
     assert CategoryPage.can_create_at(shop_index) and not CategoryPage.can_create_at(home)
     assert not ShopIndexPage.can_create_at(home)  # one shop index only
+
+
+def _preview(client, page_pk: int, data: dict) -> str:
+    url = reverse("wagtailadmin_pages:preview_on_edit", args=[page_pk])
+    assert client.post(url, data).json()["is_valid"]
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_preview_of_every_page_type_shows_live_products(
+    logged_in_marketer, home, shop_index, tshirt_page, product
+):
+    home_data = landing_form("Home", product.pk, slug="home")
+    assert "Plain tee" in _preview(logged_in_marketer, home.pk, home_data)
+
+    shop_data = nested_form_data(
+        {
+            "title": "All products",
+            "slug": "shop",
+            "intro": rich_text("<p>Everything.</p>"),
+            "new_arrivals": 8,
+            "seo_title": "",
+            "search_description": "",
+            "social_image": "",
+        }
+    )
+    preview = _preview(logged_in_marketer, shop_index.pk, shop_data)
+    assert "All products" in preview and "Plain tee" in preview
+
+    category_data = nested_form_data(
+        {
+            "title": "Tees",
+            "slug": "t-shirts",
+            "category": product.category_id,
+            "intro": rich_text("<p>Soft and heavy.</p>"),
+            "seo_title": "",
+            "search_description": "",
+            "social_image": "",
+        }
+    )
+    preview = _preview(logged_in_marketer, tshirt_page.pk, category_data)
+    assert "Soft and heavy." in preview and "Plain tee" in preview
+
+    landing = LandingPage(title="Sale", slug="sale")
+    home.add_child(instance=landing)
+    assert "Plain tee" in _preview(
+        logged_in_marketer, landing.pk, landing_form("Sale", product.pk, slug="sale")
+    )

@@ -7,6 +7,12 @@ from wagtail import hooks
 from . import admin_views
 from .forms import RefundForm
 from .models import Payment
+from .viewsets import PaymentLogViewSet
+
+
+@hooks.register("register_admin_viewset")
+def payment_events_viewset():
+    return PaymentLogViewSet()
 
 
 @hooks.register("register_admin_urls")

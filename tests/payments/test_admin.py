@@ -135,3 +135,23 @@ def test_refund_action_takes_post_only(client, staff_user, paid_order):
 def test_an_unknown_payment_is_a_404(client, staff_user, db):
     client.force_login(staff_user)
     assert client.post("/admin/payments/999999/refund/", {}).status_code == 404
+
+
+def test_staff_see_payment_events_in_the_shop_menu(client, staff_user, paid_order):
+    client.force_login(staff_user)
+    response = client.get("/admin/shop/payment-events/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "payment.paid" in html
+    assert paid_order.number in html
+    log = paid_order.payments.get().logs.get()
+    inspect = client.get(f"/admin/shop/payment-events/inspect/{log.pk}/")
+    assert inspect.status_code == 200
+    assert "test_" in inspect.content.decode()
+    assert "Payment events" in client.get("/admin/").content.decode()
+
+
+def test_marketers_do_not_see_payment_events(client, marketer, paid_order):
+    client.force_login(marketer)
+    response = client.get("/admin/shop/payment-events/")
+    assert response.status_code == 302

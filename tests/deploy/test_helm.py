@@ -253,12 +253,18 @@ def test_service_selects_the_web_pods_on_the_named_port():
     docs = render()
     service, deployment = find(docs, "Service"), find(docs, "Deployment")
     pod_labels = deployment["spec"]["template"]["metadata"]["labels"]
+    assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
     assert service["spec"]["selector"].items() <= pod_labels.items()
     assert service["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}]
     # Job pods share the release labels but never the component: the Service only reaches web pods.
-    migrate = find(docs, "Job", f"{FULLNAME}-migrate")
-    assert deployment["spec"]["selector"]["matchLabels"]["app.kubernetes.io/component"] == "web"
-    assert migrate["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/component"] == "migrate"
+    for workload in workloads(docs):
+        if workload is not deployment:
+            labels = (
+                workload["spec"]["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+                if workload["kind"] == "CronJob"
+                else workload["spec"]["template"]["metadata"]["labels"]
+            )
+            assert not service["spec"]["selector"].items() <= labels.items()
 
 
 # --- configuration, secrets, rollouts on change ---------------------------------------

@@ -4,6 +4,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shop.catalog.images import attach_card_pictures
+
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
@@ -22,6 +24,7 @@ def _back(request: HttpRequest, default: str = "cart:detail") -> HttpResponse:
 
 def detail(request: HttpRequest) -> HttpResponse:
     summary = services.summarize(current_cart(request))
+    attach_card_pictures([line.product for line in summary.lines], "thumb")  # photos in bulk
     request._cart_count = summary.count
     return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
 

@@ -200,14 +200,28 @@ def test_header_count_costs_at_most_one_query(client, django_assert_max_num_quer
     assert "data-cart-count>3<" in client.get("/cart/").content.decode()
 
 
+def fill_with_photographed_products(client, lines: int) -> None:
+    from wagtail.models import Collection
+
+    from shop.catalog.models import ProductImage
+    from tests.catalog.factories import make_wagtail_image
+
+    if Collection.get_first_root_node() is None:  # flushed by a transactional test
+        Collection.add_root(name="Root")
+    for n in range(lines):
+        variant = make_variant(stock=5)
+        ProductImage.objects.create(
+            product=variant.product, image=make_wagtail_image(f"p{n}"), alt_text="Photo"
+        )
+        add(client, variant=variant.pk, quantity="1")
+
+
 def _cart_page_queries(client, lines: int) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    product = make_product()
-    for n in range(lines):
-        add(client, variant=make_variant(product, size=f"S{n}", stock=5).pk, quantity="1")
-    client.get("/cart/")  # the site chrome creates its settings rows on first use
+    fill_with_photographed_products(client, lines)
+    client.get("/cart/")  # the site chrome's settings rows and the thumbnails are made on first use
     with CaptureQueriesContext(connection) as queries:
         client.get("/cart/")
     return len(queries)
@@ -215,14 +229,13 @@ def _cart_page_queries(client, lines: int) -> int:
 
 @pytest.mark.parametrize("lines", [1, 12])
 def test_cart_page_queries_do_not_grow_with_lines(client, django_assert_max_num_queries, lines):
-    """Session, cart, lines with their variants and products: 3 of ours, the rest is the site chrome."""
-    product = make_product()
-    for n in range(lines):
-        add(client, variant=make_variant(product, size=f"S{n}", stock=5).pk, quantity="1")
+    """Session, cart, lines, photos and renditions: 5 at most; the rest is the site chrome."""
+    fill_with_photographed_products(client, lines)
     client.get("/cart/")
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(10):
         response = client.get("/cart/")
     assert len(response.context["summary"].lines) == lines
+    assert response.content.decode().count('alt="Photo"') == lines
 
 
 def test_cart_page_query_count_is_the_same_for_1_and_12_lines(client):

@@ -1,5 +1,6 @@
 """Cart rules: what may go in, how much, merging on login, and the totals shown (never trusted later)."""
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -12,6 +13,8 @@ from shop.catalog.models import Product, ProductVariant
 from shop.core.money import format_money, quantize
 
 from .models import Cart, CartItem
+
+ASCII_DIGITS = re.compile(r"[0-9]+")  # str.isdigit() also accepts "²", which int() refuses
 
 
 class CartError(ValueError):
@@ -26,7 +29,7 @@ def parse_quantity(raw: object) -> int:
     """A whole number from 1 to the maximum, or a CartError saying what is allowed."""
     limit = max_quantity()
     text = str(raw if raw is not None else "").strip()
-    if not text.isdigit() or not 1 <= int(text) <= limit:
+    if not ASCII_DIGITS.fullmatch(text) or not 1 <= int(text) <= limit:
         raise CartError(f"Quantity must be a whole number from 1 to {limit}.")
     return int(text)
 
@@ -40,7 +43,7 @@ def sellable_variants() -> QuerySet[ProductVariant]:
 
 def _as_id(raw: object) -> int | None:
     text = str(raw if raw is not None else "").strip()
-    return int(text) if text.isdigit() and len(text) < 18 else None
+    return int(text) if ASCII_DIGITS.fullmatch(text) and len(text) < 18 else None
 
 
 def find_variant(*, variant_id: object = None, product_id: object = None, size: str = "", colour: str = ""):

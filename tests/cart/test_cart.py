@@ -70,6 +70,9 @@ def test_adding_the_same_variant_adds_up_within_stock_and_maximum(client, settin
         ("99999999999999999999999", "whole number"),
         ("21", "whole number"),
         ("", "whole number"),
+        ("²", "whole number"),
+        ("١٢", "whole number"),
+        (" 1e3", "whole number"),
     ],
 )
 def test_bad_quantities_are_refused_with_a_message(client, quantity, message):
@@ -89,6 +92,9 @@ def test_unknown_inactive_sold_out_and_deleted_variants_are_refused(client):
     cases = [
         ({"variant": "999999"}, "not available"),
         ({"variant": "abc"}, "not available"),
+        ({"variant": "²"}, "not available"),
+        ({"variant": "9" * 40}, "not available"),
+        ({"product": "²", "size": "M"}, "not available"),
         ({"variant": str(inactive.pk)}, "not available"),
         ({"variant": str(sold_out.pk)}, "sold out"),
         ({"variant": str(deleted.pk)}, "not available"),
@@ -133,6 +139,11 @@ def test_update_and_remove(client):
     for bad in ("0", "-2", "x", "7", "21"):
         client.post("/cart/update/", {"item": item.pk, "quantity": bad})
         assert items() == [(variant.pk, 4)], bad
+    for item_id in ("424242", "²", "x", "9" * 40):
+        response = client.post("/cart/update/", {"item": item_id, "quantity": "1"})
+        assert response.status_code == 302
+        client.post("/cart/remove/", {"item": item_id})
+    assert items() == [(variant.pk, 4)]
     response = client.post("/cart/update/", {"item": "424242", "quantity": "1"})
     assert response.status_code == 302
     assert "not in your cart" in " ".join(messages_of(client.get("/cart/")))

@@ -221,7 +221,7 @@ def apply_provider_refunds(
         row.status = item.status
         row.save()
     if refunded_total is not None:
-        known = locked.refunds.filter(status=Refund.Status.SUCCEEDED).aggregate(s=Sum("amount"))["s"] or 0
+        known = locked.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("amount"))["s"] or 0
         if (
             refunded_total > known
             and not locked.refunds.filter(provider_reference=fallback_reference).exists()
@@ -315,7 +315,7 @@ def _dispatch(log: PaymentLog) -> None:
     else:
         try:
             outcome, message = handler(log, obj)
-        except PaymentMismatch as exc:
+        except (PaymentMismatch, TransitionNotAllowed) as exc:
             outcome, message = PaymentLog.Outcome.REJECTED, str(exc)
             logger.error("Stripe event %s rejected: %s", log.event_id, exc)
             if log.payment_id:
@@ -521,9 +521,13 @@ def refund_payment(
         elif not result.pending:
             refund.status = Refund.Status.FAILED
         refund.save()
-        if refund.status == Refund.Status.SUCCEEDED:
-            label = "refund" if requested_by is None else ""
-            _settle_order(_locked_payment(locked), actor=requested_by, actor_label=label, cancel=cancel)
+    if refund.status == Refund.Status.SUCCEEDED:
+        label = "refund" if requested_by is None else ""
+        try:
+            with transaction.atomic():
+                _settle_order(_locked_payment(locked), actor=requested_by, actor_label=label, cancel=cancel)
+        except TransitionNotAllowed:
+            logger.warning("Refund %s made, but order %s could not follow", refund.pk, order.number)
     return refund
 
 

@@ -61,6 +61,7 @@ class FakeStripe:
     refunds: dict[str, dict[str, Any]] = field(default_factory=dict)
     webhook_url: str = ""  # where the hosted page's Pay button sends checkout.session.completed
     webhook_secret: str = ""
+    refund_status: str = "succeeded"  # what a new refund says (Stripe may answer "pending")
     fail_with: int | None = None  # answer every request with this HTTP status
     delay: float = 0.0  # sleep this long before answering (a timeout for a short client timeout)
     _idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
@@ -188,7 +189,7 @@ class FakeStripe:
             "amount": amount,
             "currency": session["currency"],
             "payment_intent": intent,
-            "status": "succeeded",
+            "status": self.refund_status,
             "metadata": params.get("metadata", {}),
         }
         self.refunds[refund["id"]] = refund

@@ -181,3 +181,27 @@ def test_a_partial_dashboard_refund_then_the_rest(stripe_server, paid_stripe_pay
         ("re_2", Decimal("70.00")),
     ]
     assert _status(paid_stripe_payment.order) == Order.Status.REFUNDED
+
+
+def test_a_pending_refund_completes_through_the_webhook(
+    stripe_server, paid_stripe_payment, staff_user, post_event
+):
+    stripe_server.refund_status = "pending"
+    ours = refund_payment(paid_stripe_payment, "79.70", "All", staff_user)
+    assert ours.status == Refund.Status.PENDING
+    assert _status(paid_stripe_payment.order) == Order.Status.PAID
+    with pytest.raises(RefundNotAllowed, match=r"Only €0\.00"):
+        refund_payment(paid_stripe_payment, "1.00", "More", staff_user)
+
+    # Stripe's charge without the refunds list: the total alone must not add a second row.
+    bare = charge_refunded_event(paid_stripe_payment.provider_payment_id, amount=7970, refunds=[])
+    bare["data"]["object"]["amount_refunded"] = 7970
+    post_event(bare)
+    assert Refund.objects.count() == 1
+
+    done = dict(stripe_server.refunds[ours.provider_reference], status="succeeded")
+    post_event(charge_refunded_event(paid_stripe_payment.provider_payment_id, amount=7970, refunds=[done]))
+    ours.refresh_from_db()
+    assert ours.status == Refund.Status.SUCCEEDED
+    assert Refund.objects.count() == 1
+    assert _status(paid_stripe_payment.order) == Order.Status.REFUNDED

@@ -144,6 +144,8 @@ app.kubernetes.io/part-of: threadline
 {{- define "shop.podCommon" -}}
 serviceAccountName: {{ include "shop.serviceAccountName" . }}
 automountServiceAccountToken: false
+# No FOO_SERVICE_HOST/FOO_PORT variables from every Service in the namespace.
+enableServiceLinks: false
 securityContext:
   {{- include "shop.podSecurityContext" . | nindent 2 }}
 {{- with .Values.imagePullSecrets }}

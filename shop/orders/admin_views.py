@@ -79,9 +79,10 @@ class OrderIndexView(generic.IndexView):
 class OrderDetailView(generic.InspectView):
     template_name = "orders/admin/detail.html"
     any_permission_required = ["view", "change"]
+    page_title = "Order"
 
     def get_page_subtitle(self):
-        return f"Order {self.object.number}"
+        return self.object.number
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

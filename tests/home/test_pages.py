@@ -108,3 +108,16 @@ def response_ok(client, url: str) -> bool:
 
 def test_home_page_is_unique_root():
     assert HomePage.max_count == 1
+
+
+def test_category_page_follows_a_category_slug_change(
+    client, tshirt_page, tshirts, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        tshirts.slug = "tees"
+        tshirts.save()
+    tshirt_page.refresh_from_db()
+    assert tshirt_page.url == "/shop/tees/"
+    assert client.get("/shop/tees/").status_code == 200
+    old = client.get("/shop/t-shirts/")
+    assert old.status_code == 301 and old["Location"].endswith("/shop/tees/")

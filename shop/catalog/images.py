@@ -73,7 +73,8 @@ def picture(product_image: ProductImage | None, size: str = "card") -> Picture |
     if product_image is None:
         return None
     specs, sizes = IMAGE_SIZES[size]
-    renditions = list(product_image.image.get_renditions(*specs).values())
+    by_width = {r.width: r for r in product_image.image.get_renditions(*specs).values()}
+    renditions = [by_width[w] for w in sorted(by_width)]  # a small original gives equal widths
     smallest = renditions[0]
     return Picture(
         src=smallest.url,

@@ -192,3 +192,19 @@ def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
     if len(skus) == 1:
         data["sku"] = skus[0]
     return data
+
+
+def soft_delete_products(products: Iterable[Product]) -> int:
+    """Soft-delete several products; returns how many were live."""
+    live = [p for p in products if p.deleted_at is None]
+    for product in live:
+        soft_delete_product(product)
+    return len(live)
+
+
+def restore_products(products: Iterable[Product]) -> int:
+    """Restore several soft-deleted products; returns how many were deleted."""
+    deleted = [p for p in products if p.deleted_at is not None]
+    for product in deleted:
+        restore_product(product)
+    return len(deleted)

@@ -19,7 +19,7 @@ def make_category(name: str = "T-shirts", **extra) -> Category:
 
 def make_wagtail_image(title: str = "photo", colour: str = "#336699"):
     buffer = BytesIO()
-    PIL.Image.new("RGB", (800, 1000), colour).save(buffer, "PNG")
+    PIL.Image.new("RGB", (640, 800), colour).save(buffer, "PNG")
     return get_image_model().objects.create(
         title=title, file=ImageFile(buffer, name=f"{title.replace(' ', '-')}.png")
     )

@@ -34,7 +34,7 @@ def build(count: int, start: int = 0) -> list[Product]:
     category = make_category("T-shirts", slug="t-shirts") if start == 0 else Product.objects.first().category
     return [
         make_product(
-            f"Tee {i}", category=category, sizes=("S", "M", "L"), colours=("Black", "White"), images=3
+            f"Tee {i}", category=category, sizes=("S", "M", "L"), colours=("Black", "White"), images=2
         )
         for i in range(start, start + count)
     ]

@@ -1,0 +1,8 @@
+"""Registers the catalog's admin screens and bulk actions; see viewsets.py and bulk_actions.py."""
+
+from wagtail.snippets.models import register_snippet
+
+from . import bulk_actions  # noqa: F401  (registers the bulk actions)
+from .viewsets import ShopMenu
+
+register_snippet(ShopMenu)

@@ -1,12 +1,14 @@
 """Payments in the Wagtail admin: a panel on the order screen and the refund action behind it."""
 
+from decimal import Decimal
+
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 
 from . import admin_views
 from .forms import RefundForm
-from .models import Payment
+from .models import Payment, Refund
 from .viewsets import PaymentLogViewSet
 
 
@@ -20,26 +22,36 @@ def payments_admin_urls():
     return [path("payments/<int:payment_id>/refund/", admin_views.refund, name="payments_admin_refund")]
 
 
+def _row(payment: Payment, can_refund: bool) -> dict:
+    """One attempt, its refundable amount counted from the prefetched refunds."""
+    refundable = Decimal("0.00")
+    if payment.status == Payment.Status.PAID:
+        kept = [r.amount for r in payment.refunds.all() if r.status != Refund.Status.FAILED]
+        gone = sum(kept, Decimal("0.00"))
+        refundable = payment.amount - gone
+    form = None
+    if can_refund and refundable > 0:
+        form = RefundForm(initial={"amount": refundable}, prefix=f"refund-{payment.pk}")
+    return {
+        "payment": payment,
+        "refundable": refundable,
+        "form": form,
+        "action": reverse("payments_admin_refund", kwargs={"payment_id": payment.pk}),
+    }
+
+
 @hooks.register("shop_order_detail_panels")
 def order_payments_panel(request, order):
     """The order's payments and refunds; a refund form for staff allowed to refund."""
-    payments = list(
-        Payment.objects.filter(order=order).prefetch_related("refunds__requested_by").order_by("pk")
-    )
+    payments = Payment.objects.filter(order=order).prefetch_related("refunds__requested_by").order_by("pk")
     can_refund = request.user.has_perm("payments.add_refund")
-    rows = [
-        {
-            "payment": payment,
-            "refundable": payment.refundable_amount,
-            "form": RefundForm(initial={"amount": payment.refundable_amount}, prefix=f"refund-{payment.pk}")
-            if can_refund and payment.refundable_amount > 0
-            else None,
-            "action": reverse("payments_admin_refund", kwargs={"payment_id": payment.pk}),
-        }
-        for payment in payments
-    ]
     return render_to_string(
         "payments/admin/order_panel.html",
-        {"order": order, "rows": rows, "next": request.get_full_path(), "can_cancel": order.status == "paid"},
+        {
+            "order": order,
+            "rows": [_row(payment, can_refund) for payment in payments],
+            "next": request.get_full_path(),
+            "can_cancel": order.status == order.Status.PAID,
+        },
         request=request,
     )

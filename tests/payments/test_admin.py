@@ -155,3 +155,39 @@ def test_marketers_do_not_see_payment_events(client, marketer, paid_order):
     client.force_login(marketer)
     response = client.get("/admin/shop/payment-events/")
     assert response.status_code == 302
+
+
+def test_staff_refund_from_the_order_screen(client, staff_user, paid_order):
+    """The panel appears on orders' screen, and its form's target and next URL work as rendered."""
+    client.force_login(staff_user)
+    screen = f"/admin/shop/orders/{paid_order.pk}/"
+    html = client.get(screen).content.decode()
+    assert "Payments and refunds" in html
+    payment = paid_order.payments.get()
+    assert f'action="/admin/payments/{payment.pk}/refund/"' in html
+    assert f'name="next" value="{screen}"' in html
+
+    response = client.post(
+        f"/admin/payments/{payment.pk}/refund/", _form(paid_order, "79.70") | {"next": screen}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == screen
+    assert "Refunded €79.70 of order" in response.content.decode()
+    paid_order.refresh_from_db()
+    assert paid_order.status == Order.Status.REFUNDED
+
+
+@pytest.mark.parametrize("refunds", [1, 6])
+def test_the_panel_takes_a_fixed_number_of_queries(
+    staff_user, paid_order, refunds, django_assert_max_num_queries
+):
+    from shop.payments.services import refund_payment
+
+    payment = paid_order.payments.get()
+    for _ in range(refunds):
+        refund_payment(payment, "1.00", "Part", staff_user)
+    staff_user = type(staff_user).objects.get(pk=staff_user.pk)
+    staff_user.has_perm("payments.add_refund")  # permission cache warmed, as on the order screen
+    with django_assert_max_num_queries(3):
+        html = render_panels(staff_user, paid_order)
+    assert html.count("Part") == refunds

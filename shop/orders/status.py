@@ -14,10 +14,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 # Allowed by the map only under a condition the caller must vouch for.
 NEEDS_REFUND: frozenset[tuple[str, str]] = frozenset({(S.PAID, S.CANCELLED)})
 
-# Leaving these for these puts the ordered units back on the shelf (the goods never left).
-RESTOCKS: frozenset[tuple[str, str]] = frozenset(
-    {(S.PENDING_PAYMENT, S.CANCELLED), (S.PAID, S.CANCELLED), (S.PAID, S.REFUNDED)}
-)
+# These put the ordered units back on the shelf (the goods never left). A refund without
+# cancelling (paid|shipped|delivered -> refunded) does not: staff choose "cancel" in the
+# refund form when the goods are still there, and restock returns by hand.
+RESTOCKS: frozenset[tuple[str, str]] = frozenset({(S.PENDING_PAYMENT, S.CANCELLED), (S.PAID, S.CANCELLED)})
 
 
 def is_allowed(from_status: str, to_status: str) -> bool:

@@ -87,3 +87,19 @@ def test_500_template_needs_no_context(settings):
 
     html = get_template("500.html").render({})
     assert "Something went wrong" in html
+
+
+def test_500_page_renders_for_a_real_error(client, home, settings, monkeypatch):
+    """Django renders 500.html with no context processors; the page must still look like the shop."""
+    from django.test import Client
+
+    import home.views
+
+    def broken(request):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(home.views.site_search, "search", lambda *a, **k: broken(None))
+    response = Client(raise_request_exception=False).get("/search/?q=x")
+    assert response.status_code == 500
+    body = response.content.decode()
+    assert "Something went wrong" in body and "bootstrap.min.css" in body

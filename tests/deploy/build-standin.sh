@@ -60,6 +60,13 @@ for f in "$root"/usr/local/bin/*; do
     sed -i "1s|^#!.*python.*$|#!/usr/local/bin/python3.12|" "$f"
   fi
 done
+# Lean like the official image: no byte code, test packages or symbols in /usr/local;
+# no docs, man pages or translations (Debian's slim images leave them out too).
+find "$root/usr/local" -depth \( \( -type d -a \( -name test -o -name tests -o -name idle_test \) \) \
+  -o \( -type d -a -name __pycache__ \) -o \( -type f -a -name '*.py[co]' \) \) -exec rm -rf '{}' +
+find "$root/usr/local" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded '{}' +
+strip --strip-unneeded "$root/usr/local/bin/python3.12"
+rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
 chroot "$root" /sbin/ldconfig
 chroot "$root" /usr/local/bin/python3.12 -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid, pip'
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/archives/*.deb "$root"/var/log/*.log

@@ -247,3 +247,19 @@ def test_preview_of_every_page_type_shows_live_products(
     assert "Plain tee" in _preview(
         logged_in_marketer, landing.pk, landing_form("Sale", product.pk, slug="sale")
     )
+
+
+@pytest.mark.parametrize("path", ["/admin/shop/orders/", "/admin/shop/payment-events/"])
+def test_marketer_is_kept_out_of_the_shop_admin(logged_in_marketer, path):
+    response = logged_in_marketer.get(path)
+    assert response.status_code in (302, 403, 404)
+    if response.status_code == 302:
+        assert "/admin/login/" in response["Location"] or response["Location"].rstrip("/") == "/admin"
+
+
+def test_marketer_cannot_change_a_product(logged_in_marketer, product):
+    assert logged_in_marketer.get(f"/admin/shop/products/edit/{product.pk}/").status_code in (302, 403)
+    response = logged_in_marketer.post(f"/admin/shop/products/edit/{product.pk}/", {"name": "Hacked"})
+    assert response.status_code in (302, 403, 404)
+    product.refresh_from_db()
+    assert product.name == "Plain tee"

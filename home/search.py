@@ -20,11 +20,12 @@ MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 200
 RESULTS_PER_PAGE = 24
 _WORD = re.compile(r"\w", re.UNICODE)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def clean_query(raw: str | None) -> str:
     """The query worth searching for, or "" (empty, too long, no letters or digits at all)."""
-    query = " ".join((raw or "").split())
+    query = " ".join(_CONTROL.sub(" ", raw or "").split())
     if not query or len(query) > MAX_QUERY_LENGTH or not _WORD.search(query):
         return ""
     return query

@@ -36,7 +36,26 @@ def test_deleted_and_inactive_products_are_not_found(client, hoodie, hoodies):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "   ", "%", "%%", "'", '"', "\"'", "&|!", "x" * 5000, "(((", "a:b", "\x00", "hoodie'", "-"]
+    "query",
+    [
+        "",
+        "   ",
+        "%",
+        "%%",
+        "'",
+        '"',
+        "\"'",
+        "&|!",
+        "x" * 5000,
+        "(((",
+        "a:b",
+        "\x00",
+        "hoo\x00die",
+        "hoodie'",
+        "-",
+        "hoodie & | ! <> :* ()",
+        "ünïcödé",
+    ],
 )
 def test_silly_queries_give_a_page_not_an_error(client, hoodie, query):
     response = client.get("/search/", {"q": query, "page": "abc"})

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.html import strip_tags
+from wagtail.search import index as search_index
 
 from shop.core.money import quantize
 
@@ -60,18 +61,27 @@ def price_range(product: Product) -> tuple[Decimal, Decimal]:
 
 @transaction.atomic
 def soft_delete_product(product: Product) -> Product:
-    """Hide the product everywhere; past orders keep their snapshots and the row stays."""
+    """Hide the product everywhere; past orders keep their snapshots and the row stays.
+
+    An UPDATE rather than save(): the save signal's index tasks look the product up
+    through the default manager, which no longer sees it. It leaves the search index here.
+    """
     if product.deleted_at is None:
-        product.deleted_at = timezone.now()
-        product.save(update_fields=["deleted_at", "updated_at"])
+        product.deleted_at = product.updated_at = timezone.now()
+        Product.all_objects.filter(pk=product.pk).update(
+            deleted_at=product.deleted_at, updated_at=product.updated_at
+        )
+        transaction.on_commit(lambda: search_index.remove_object(product))
     return product
 
 
 @transaction.atomic
 def restore_product(product: Product) -> Product:
+    """Bring a soft-deleted product back (into search too); shown again if active with an active category."""
     if product.deleted_at is not None:
-        product.deleted_at = None
-        product.save(update_fields=["deleted_at", "updated_at"])
+        product.deleted_at, product.updated_at = None, timezone.now()
+        Product.all_objects.filter(pk=product.pk).update(deleted_at=None, updated_at=product.updated_at)
+        transaction.on_commit(lambda: search_index.insert_or_update_object(product))
     return product
 
 

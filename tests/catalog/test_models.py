@@ -160,3 +160,18 @@ def test_variant_options_mark_sizes_for_the_chosen_colour():
     black = variant_options(product, "Black")
     assert not any(o.available for o in black.sizes)
     assert black.availability["Black|S"] is False and black.availability["White|S"] is True
+
+
+def test_soft_delete_and_restore_log_no_errors_and_leave_search(caplog, django_capture_on_commit_callbacks):
+    from wagtail.search.backends import get_search_backend
+
+    product = make_product("Searchable tee")
+    backend = get_search_backend()
+    assert list(backend.search("Searchable", Product.all_objects.all())) == [product]
+    with django_capture_on_commit_callbacks(execute=True):
+        soft_delete_product(product)
+    assert list(backend.search("Searchable", Product.all_objects.all())) == []
+    with django_capture_on_commit_callbacks(execute=True):
+        restore_product(Product.all_objects.get(pk=product.pk))
+    assert list(backend.search("Searchable", Product.all_objects.all())) == [product]
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]

@@ -71,6 +71,8 @@ def begin_payment(request: HttpRequest, order: Order) -> HttpResponse:
         raise PaymentUnavailable(message) from exc
     if start.reference:
         Payment.objects.filter(pk=payment.pk).update(provider_reference=start.reference)
+    # One open checkout per order: an older tab can no longer take a second payment.
+    _close_checkouts(order.payments.filter(pk__lt=payment.pk))
     response = HttpResponseRedirect(start.redirect_url)
     response.status_code = 303
     return response
@@ -536,11 +538,16 @@ def refund_payment(
 
 def release_checkouts(order: Order) -> int:
     """An unpaid order was cancelled: close its open checkouts so nobody pays it. Never raises."""
-    open_payments = list(order.payments.filter(status__in=(Payment.Status.PENDING, Payment.Status.FAILED)))
+    return _close_checkouts(order.payments.all())
+
+
+def _close_checkouts(payments) -> int:
+    """Mark the open attempts among `payments` cancelled and close them at their provider (best effort)."""
+    open_payments = list(payments.filter(status__in=(Payment.Status.PENDING, Payment.Status.FAILED)))
     Payment.objects.filter(pk__in=[p.pk for p in open_payments]).update(status=Payment.Status.CANCELLED)
     for payment in open_payments:
         try:
             get_provider(payment.provider).cancel_checkout(payment)
         except Exception:
-            logger.exception("Could not close checkout of payment %s (order %s)", payment.pk, order.number)
+            logger.exception("Could not close checkout of payment %s", payment.pk)
     return len(open_payments)

@@ -62,9 +62,35 @@ def test_free_shipping_sends_no_shipping_line(stripe_server, make_order):
 def test_each_attempt_has_its_own_idempotency_key(stripe_server, order):
     begin(order)
     begin(order)
-    keys = [c.headers["idempotency-key"] for c in stripe_server.calls("POST", "/v1/checkout/sessions")]
+    creates = [c for c in stripe_server.requests if c.path == "/v1/checkout/sessions"]
+    keys = [c.headers["idempotency-key"] for c in creates]
     assert keys == [f"checkout-{order.number}-1", f"checkout-{order.number}-2"]
     assert list(order.payments.values_list("attempt", flat=True)) == [1, 2]
+
+
+def test_a_new_attempt_closes_the_older_open_session(stripe_server, order):
+    _, first = begin(order)
+    _, second = begin(order)
+    first.refresh_from_db()
+    assert first.status == Payment.Status.CANCELLED
+    assert stripe_server.sessions[first.provider_reference]["status"] == "expired"
+    assert stripe_server.sessions[second.provider_reference]["status"] == "open"
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING_PAYMENT
+
+
+def test_an_older_session_paid_anyway_still_pays_the_order(stripe_server, order, post_event):
+    """Stripe could not expire it (the shopper was paying in the old tab): the money still counts."""
+    from .conftest import completed_event
+
+    _, first = begin(order)
+    event = completed_event(stripe_server, first)  # paid before the new attempt could expire it
+    begin(order)
+    assert post_event(event).status_code == 200
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    first.refresh_from_db()
+    assert first.status == Payment.Status.PAID
 
 
 def test_an_order_no_longer_pending_is_not_sent_to_stripe(stripe_server, order):

@@ -1,9 +1,14 @@
 """The product chooser marketers use in the page editor: by name, with a thumbnail."""
 
+from django import forms
 from django.db.models import Prefetch
+from django.templatetags.static import static
+from wagtail.admin.telepath import register as register_telepath_adapter
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView
+from wagtail.admin.views.generic.chooser import ChooseResultsView, ChooseView, ChosenView
 from wagtail.admin.viewsets.chooser import ChooserViewSet
+from wagtail.admin.widgets import BaseChooser, BaseChooserAdapter
+from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from shop.catalog.models import Category, Product, ProductImage
 
@@ -34,6 +39,43 @@ class ProductChooseResultsView(ProductColumnsMixin, ChooseResultsView):
     pass
 
 
+def product_preview(product: Product) -> dict:
+    """The small photo shown beside a chosen product in the editor ({} without a photo)."""
+    main = product.main_image()
+    if main is None:
+        return {}
+    rendition = get_rendition_or_not_found(main.image, "fill-52x65")
+    return {"url": rendition.url, "width": rendition.width, "height": rendition.height}
+
+
+class ProductChooserWidgetBase(BaseChooser):
+    template_name = "home/admin/product_chooser_widget.html"
+
+    def get_value_data_from_instance(self, instance):
+        return {**super().get_value_data_from_instance(instance), "preview": product_preview(instance)}
+
+    def get_context(self, name, value_data, attrs):
+        context = super().get_context(name, value_data, attrs)
+        context["preview"] = (value_data or {}).get("preview", {})
+        return context
+
+
+class ProductChooserAdapter(BaseChooserAdapter):
+    js_constructor = "home.widgets.ProductChooser"
+
+    @property
+    def media(self):
+        return super().media + forms.Media(js=[static("home/js/product-chooser-telepath.js")])
+
+
+register_telepath_adapter(ProductChooserAdapter(), ProductChooserWidgetBase)
+
+
+class ProductChosenView(ChosenView):
+    def get_chosen_response_data(self, item):
+        return {**super().get_chosen_response_data(item), "preview": product_preview(item)}
+
+
 class ProductChooserViewSet(ChooserViewSet):
     model = Product
     icon = "tag"
@@ -44,6 +86,8 @@ class ProductChooserViewSet(ChooserViewSet):
     register_widget = False  # blocks only: the catalog's own forms keep their widgets
     choose_view_class = ProductChooseView
     choose_results_view_class = ProductChooseResultsView
+    chosen_view_class = ProductChosenView
+    base_widget_class = ProductChooserWidgetBase
 
     def get_object_list(self):
         """Deleted products cannot be chosen; inactive ones can (blocks show them once reactivated)."""

@@ -81,6 +81,19 @@ def test_product_chooser_lists_products_by_name_with_thumbnail_and_searches(
     assert "Hooded parka" in results and "Plain tee" not in results
     chosen = logged_in_marketer.get(reverse("product_chooser:chosen", args=[product.pk])).json()
     assert chosen["result"]["title"] == "Plain tee"
+    assert chosen["result"]["preview"]["url"].endswith(".png")  # the photo shown beside the name
+
+
+def test_product_chooser_widget_shows_the_chosen_product_photo(product):
+    from home.blocks import ProductChooserBlock
+
+    block = ProductChooserBlock()
+    html = block.field.widget.render("product", product.pk, attrs={"id": "id_product"})
+    assert "data-product-chooser-image" in html and "Plain tee" in html
+    assert 'src="/media/' in html
+    from home.chooser import ProductChooserAdapter
+
+    assert "home/js/product-chooser-telepath.js" in str(ProductChooserAdapter().media)
 
 
 def test_marketer_creates_previews_edits_and_publishes_a_landing_page(logged_in_marketer, home, product):

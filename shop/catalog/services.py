@@ -110,6 +110,7 @@ def low_stock_variants(threshold: int | None = None) -> QuerySet[ProductVariant]
 class Option:
     value: str
     available: bool
+    note: str = ""  # why it cannot be chosen: "sold out" or "not in this colour"
 
 
 @dataclass(frozen=True)
@@ -135,14 +136,23 @@ def variant_options(product: Product, colour: str | None = None) -> VariantOptio
     """Sizes and colours of the active variants; sizes marked for the chosen (or first in-stock) colour."""
     variants = _active_variants(product)
     colours = list(dict.fromkeys(v.colour for v in variants if v.colour))
-    colour_options = [Option(c, any(v.is_available for v in variants if v.colour == c)) for c in colours]
+    colour_options = []
+    for c in colours:
+        available = any(v.is_available for v in variants if v.colour == c)
+        colour_options.append(Option(c, available, "" if available else "sold out"))
     if colour not in colours:
         colour = next((o.value for o in colour_options if o.available), colours[0] if colours else "")
     sizes = list(dict.fromkeys(v.size for v in variants))
     in_colour = [v for v in variants if v.colour == colour] if colours else variants
-    size_options = [Option(s, any(v.is_available for v in in_colour if v.size == s)) for s in sizes]
+    size_options = [_size_option(s, [v for v in in_colour if v.size == s]) for s in sizes]
     availability = {f"{v.colour}|{v.size}": v.is_available for v in variants}
     return VariantOptions(colour_options, size_options, colour, availability)
+
+
+def _size_option(size: str, variants: list[ProductVariant]) -> Option:
+    if any(v.is_available for v in variants):
+        return Option(size, True)
+    return Option(size, False, "sold out" if variants else "not in this colour")
 
 
 def resolve_variant(product: Product, size: str | None, colour: str | None = None) -> ProductVariant | None:

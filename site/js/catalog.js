@@ -14,10 +14,11 @@
     const colour = colourSelect.value;
     for (const option of sizeSelect.options) {
       if (!option.value) continue;
-      const available = availability[`${colour}|${option.value}`] === true;
-      option.disabled = !available;
-      option.textContent = available ? option.value : `${option.value} (sold out)`;
-      if (!available && option.selected) sizeSelect.value = "";
+      const state = availability[`${colour}|${option.value}`];
+      option.disabled = state !== true;
+      const note = state === false ? " (sold out)" : state === undefined ? " (not in this colour)" : "";
+      option.textContent = option.value + note;
+      if (option.disabled && option.selected) sizeSelect.value = "";
     }
     const url = new URL(window.location.href);
     url.searchParams.set("colour", colour);

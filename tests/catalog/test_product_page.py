@@ -59,6 +59,9 @@ def test_sizes_are_marked_for_the_chosen_colour(client):
     assert '<option value="M">M</option>' in black
     assert '<option value="M" disabled>M (sold out)</option>' in white
     assert '<option value="White" selected>' in white
+    ProductVariant.objects.filter(product=product, size="S", colour="White").delete()
+    white = client.get(product.get_absolute_url() + "?colour=White").content.decode()
+    assert '<option value="S" disabled>S (not in this colour)</option>' in white
 
 
 def test_breadcrumbs_lead_to_the_category_page(client):

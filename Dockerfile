@@ -36,15 +36,6 @@ RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
 # --- runtime: slim, non-root, no compilers ----------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 
-ARG VERSION=0.0.0-dev
-ARG REVISION=unknown
-ARG SOURCE=""
-LABEL org.opencontainers.image.title="threadline" \
-      org.opencontainers.image.description="Threadline: a content-driven clothing shop on Django and Wagtail" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}"
-
 # A fixed uid/gid, so volumes, securityContext.runAsUser and fsGroup can name it.
 RUN groupadd --gid 10001 threadline \
     && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home \
@@ -79,3 +70,13 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
     CMD ["/app/scripts/docker-entrypoint.sh", "healthcheck"]
 ENTRYPOINT ["/app/scripts/docker-entrypoint.sh"]
 CMD ["gunicorn", "--config", "config/gunicorn.py", "config.wsgi"]
+
+# Last, so a new revision changes only this metadata, not a cached layer above.
+ARG VERSION=0.0.0-dev
+ARG REVISION=unknown
+ARG SOURCE=""
+LABEL org.opencontainers.image.title="threadline" \
+      org.opencontainers.image.description="Threadline: a content-driven clothing shop on Django and Wagtail" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"

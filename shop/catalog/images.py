@@ -6,6 +6,7 @@ same number of queries as rendering one. A rendition missing the first time
 is generated once and stored; from then on it comes from the prefetch.
 """
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -13,8 +14,11 @@ from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.images import get_image_model
+from wagtail.images.shortcuts import get_renditions_or_not_found
 
 from .models import Product, ProductImage
+
+logger = logging.getLogger(__name__)
 
 # name -> (filter specs, smallest first; the sizes attribute). Photos are 4:5 portrait.
 IMAGE_SIZES: dict[str, tuple[tuple[str, ...], str]] = {
@@ -69,11 +73,17 @@ class Picture:
 
 
 def picture(product_image: ProductImage | None, size: str = "card") -> Picture | None:
-    """The renditions of one photo at a named size; no query when they were prefetched."""
+    """The renditions of one photo at a named size; no query when they were prefetched.
+
+    None when there is no photo, or its file is missing (the page shows a placeholder, not an error).
+    """
     if product_image is None:
         return None
     specs, sizes = IMAGE_SIZES[size]
-    by_width = {r.width: r for r in product_image.image.get_renditions(*specs).values()}
+    by_width = {r.width: r for r in get_renditions_or_not_found(product_image.image, specs).values()}
+    if 0 in by_width:
+        logger.warning("Photo file missing for %s (image %s)", product_image, product_image.image_id)
+        return None
     renditions = [by_width[w] for w in sorted(by_width)]  # a small original gives equal widths
     smallest = renditions[0]
     return Picture(

@@ -13,7 +13,7 @@ def product_detail(request, slug: str):
         if moved is None:
             raise Http404("No such product.")
         return redirect(moved, permanent=True)
-    pictures = [images.picture(image, "detail") for image in product.images.all()]
+    pictures = [p for p in (images.picture(image, "detail") for image in product.images.all()) if p]
     canonical_url = request.build_absolute_uri(product.get_absolute_url())
     image_urls = [request.build_absolute_uri(p.src) for p in pictures]
     context = {

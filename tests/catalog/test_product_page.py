@@ -140,3 +140,16 @@ def test_old_slug_redirects_permanently(client):
     assert response.status_code == 301
     assert response["Location"] == "/products/new-name/"
     assert Product.objects.get(pk=product.pk).slug == "new-name"
+
+
+def test_a_missing_photo_file_shows_a_placeholder_not_an_error(client):
+    from django.template.loader import render_to_string
+
+    from shop.catalog.services import storefront_products
+
+    product = make_product("Tee", images=1)
+    image = product.images.first().image
+    image.file.storage.delete(image.file.name)
+    assert client.get(product.get_absolute_url()).status_code == 200
+    html = render_to_string("catalog/includes/product_card.html", {"product": storefront_products().get()})
+    assert "product-card-placeholder" in html

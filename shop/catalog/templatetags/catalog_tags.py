@@ -19,6 +19,13 @@ def product_img(product_image, size: str = "card", lazy: bool = True, css_class:
 
 
 @register.simple_tag
+def product_picture(product, size: str = "card"):
+    """`{% product_picture product "card" as pic %}`: the main photo; None without one."""
+    attached = getattr(product, "picture", None)
+    return attached if attached is not None and size == "card" else images.picture(product.main_image(), size)
+
+
+@register.simple_tag
 def picture_img(pic, lazy: bool = True, css_class: str = "img-fluid"):
     """`{% picture_img pic lazy=False %}` for a Picture from shop.catalog.images.picture()."""
     return pic.img_tag(lazy=lazy, css_class=css_class) if pic else ""

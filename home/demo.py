@@ -4,11 +4,13 @@ Idempotent: pages are found by slug and created only when missing; a page body o
 setting somebody already filled in is left alone.
 """
 
+from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
 from wagtail.search.index import insert_or_update_object
 
 from shop.catalog.models import Category, Product
+from shop.core.money import format_money
 
 from .models import (
     AnnouncementSettings,
@@ -74,7 +76,8 @@ def _home_body(categories: list[Category], featured: Product | None) -> list[tup
             {
                 "image": _photo(featured),
                 "heading": "Clothes made to be worn for years",
-                "text": "Heavy cotton tees, brushed hoodies and honest denim. Free shipping from 75.",
+                "text": "Heavy cotton tees, brushed hoodies and honest denim. "
+                f"Free shipping from {_free_shipping()}.",
                 "call_to_action": {"label": "Shop the collection", "page": None, "url": "/shop/"},
             },
         )
@@ -126,6 +129,10 @@ def _home_body(categories: list[Category], featured: Product | None) -> list[tup
     return body
 
 
+def _free_shipping() -> str:
+    return format_money(settings.SHOP_FREE_SHIPPING_THRESHOLD)
+
+
 def _first_product(category: Category | None) -> Product | None:
     if category is None:
         return None
@@ -133,11 +140,14 @@ def _first_product(category: Category | None) -> Product | None:
 
 
 def _sale_body(hoodies: Category | None) -> list[tuple[str, dict]]:
-    grid = {"heading": "Hoodies on sale", "products": [], "tag": "", "limit": 12}
-    if hoodies is not None:
-        grid |= {"source": "category", "category": hoodies}
-    else:
-        grid |= {"source": "newest", "category": None}
+    summer = {"heading": "Light layers for summer", "source": "tag", "tag": "summer"}
+    every = {"heading": "Every hoodie", "source": "category", "category": hoodies}
+    if hoodies is None:
+        every = {"heading": "New in", "source": "newest", "category": None}
+    grids = [
+        ("product_grid", {"products": [], "tag": "", "category": None, "limit": 8} | summer),
+        ("product_grid", {"products": [], "tag": "", "limit": 12} | every),
+    ]
     return [
         (
             "hero",
@@ -148,8 +158,8 @@ def _sale_body(hoodies: Category | None) -> list[tuple[str, dict]]:
                 "call_to_action": {"label": "", "page": None, "url": ""},
             },
         ),
-        ("product_grid", grid),
-        ("rich_text", "<p>Prices as marked. Free shipping on orders over 75.</p>"),
+        *grids,
+        ("rich_text", f"<p>Prices as marked. Free shipping on orders over {_free_shipping()}.</p>"),
         (
             "call_to_action",
             {"label": "Browse every hoodie", "page": None, "url": "/shop/hoodies/", "style": "outline"},
@@ -183,7 +193,7 @@ def _settings(site: Site) -> None:
     announcement = AnnouncementSettings.for_site(site)
     if not announcement.text:
         announcement.is_active = True
-        announcement.text = "Free shipping on orders over 75"
+        announcement.text = f"Free shipping on orders over {_free_shipping()}"
         announcement.link_url = "/shop/"
         announcement.save()
 
@@ -191,7 +201,7 @@ def _settings(site: Site) -> None:
 @transaction.atomic
 def seed_content() -> dict[str, int]:
     """Shop index, a page per category, the home page's blocks, the sale page, site settings."""
-    site = Site.objects.select_related("root_page").get(is_default_site=True)
+    site = _default_site()
     home = site.root_page.specific
     if not isinstance(home, HomePage):
         raise RuntimeError("The default site's root page is not the HomePage.")
@@ -225,6 +235,18 @@ def seed_content() -> dict[str, int]:
         _set_body(sale, _sale_body(hoodies))
     _settings(site)
     return {"pages_created": created, "products_indexed": reindex_products()}
+
+
+def _default_site() -> Site:
+    """The default site, rebuilt around the HomePage when it is missing (an emptied database)."""
+    site = Site.objects.select_related("root_page").filter(is_default_site=True).first()
+    if site is not None:
+        return site
+    home = HomePage.objects.first()
+    if home is None:
+        root = Page.get_first_root_node() or Page.add_root(title="Root")
+        home = root.add_child(instance=HomePage(title="Home", slug="home"))
+    return Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
 
 
 def reindex_products() -> int:

@@ -33,16 +33,16 @@ class Command(BaseCommand):
             if seed_users is None:
                 self.stdout.write("No demo users yet (shop.accounts.demo.seed_users is missing).")
             else:
-                seed_users()
-                self.stdout.write("Demo logins ready.")
+                users = seed_users() or []
+                self.stdout.write("Demo logins: " + ", ".join(getattr(u, "email", str(u)) for u in users))
         else:
             self.stdout.write("DEBUG is off: no demo logins (pass --users to create them).")
         seed_catalog = _optional("shop.catalog.demo.seed_catalog")
         if seed_catalog is None:
             self.stdout.write("No demo catalog yet (shop.catalog.demo.seed_catalog is missing).")
         else:
-            seed_catalog()
-            self.stdout.write("Demo catalog ready.")
+            counts = seed_catalog() or {}
+            self.stdout.write("Demo catalog: " + ", ".join(f"{n} {name}" for name, n in counts.items()))
         result = seed_content()
         self.stdout.write(
             self.style.SUCCESS(

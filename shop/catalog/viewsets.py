@@ -26,7 +26,7 @@ from wagtail.admin.panels import (
     TabbedInterface,
 )
 from wagtail.admin.ui.menus import MenuItem
-from wagtail.admin.ui.tables import BooleanColumn, Column, StatusTagColumn, UpdatedAtColumn
+from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
@@ -222,7 +222,7 @@ class ProductViewSet(SnippetViewSet):
         StatusTagColumn(
             "status", label="Status", accessor=lambda p: "Deleted" if p.is_deleted else "Live", primary=False
         ),
-        UpdatedAtColumn(),
+        DateColumn("updated_at", label="Updated", sort_key="updated_at"),
     ]
 
     edit_handler = TabbedInterface(

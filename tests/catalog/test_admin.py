@@ -291,3 +291,10 @@ def test_category_with_products_cannot_be_deleted(as_staff, product):
     response = as_staff.post(f"{CATEGORIES}delete/{product.category.pk}/")
     assert response.status_code in (302, 403)
     product.category.refresh_from_db()
+
+
+def test_staff_can_export_the_product_list(as_staff, product):
+    response = as_staff.get(PRODUCTS + "?export=csv")
+    assert response.status_code == 200
+    body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
+    assert "Plain tee" in body and "20.00" in body

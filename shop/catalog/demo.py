@@ -304,8 +304,10 @@ def render_photo(name: str, kind: str, colour_hex: str, view: str, size=(800, 10
     draw.polygon(outline, fill=garment, outline=_shade(garment, 0.75), width=4)
     seam = _shade(garment, 0.82 if not light else 0.88)
     if kind == "hoodies":
-        draw.ellipse([*point(0.43, 0.11), *point(0.57, 0.22)], fill=seam)
+        draw.chord([*point(0.42, 0.06), *point(0.58, 0.24)], 0, 180, fill=seam)
         if view != "back":
+            draw.line([point(0.47, 0.20), point(0.47, 0.32)], fill=_shade(seam, 0.8), width=4)
+            draw.line([point(0.53, 0.20), point(0.53, 0.32)], fill=_shade(seam, 0.8), width=4)
             draw.rectangle([*point(0.38, 0.62), *point(0.62, 0.74)], outline=seam, width=4)
     elif kind == "jeans":
         draw.line([point(0.30, 0.17), point(0.70, 0.17)], fill=seam, width=4)

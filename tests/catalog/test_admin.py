@@ -298,3 +298,9 @@ def test_staff_can_export_the_product_list(as_staff, product):
     assert response.status_code == 200
     body = b"".join(response.streaming_content).decode() if response.streaming else response.content.decode()
     assert "Plain tee" in body and "20.00" in body
+
+
+def test_marketers_can_use_the_product_chooser(as_marketer, product):
+    response = as_marketer.get("/admin/snippets/choose/catalog/product/")
+    assert response.status_code == 200
+    assert "Plain tee" in response.content.decode()

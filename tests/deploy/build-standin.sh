@@ -64,8 +64,10 @@ done
 # no docs, man pages or translations (Debian's slim images leave them out too).
 find "$root/usr/local" -depth \( \( -type d -a \( -name test -o -name tests -o -name idle_test \) \) \
   -o \( -type d -a -name __pycache__ \) -o \( -type f -a -name '*.py[co]' \) \) -exec rm -rf '{}' +
-find "$root/usr/local" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded '{}' +
-strip --strip-unneeded "$root/usr/local/bin/python3.12"
+if command -v strip >/dev/null 2>&1; then  # binutils; without it the stand-in is just larger
+  find "$root/usr/local" -type f \( -name '*.so' -o -name '*.so.*' \) -exec strip --strip-unneeded '{}' +
+  strip --strip-unneeded "$root/usr/local/bin/python3.12"
+fi
 rm -rf "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
 chroot "$root" /sbin/ldconfig
 chroot "$root" /usr/local/bin/python3.12 -c 'import ssl, sqlite3, ctypes, lzma, bz2, zlib, uuid, pip'

@@ -214,7 +214,7 @@ def test_sigterm_drains_the_request_in_flight_and_stops_within_the_graceful_time
     port = int(app.url.rsplit(":", 1)[1])
     slow = socket.create_connection(("127.0.0.1", port), timeout=30)
     slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    time.sleep(1)  # the worker has picked the connection up and waits for the rest
+    time.sleep(2)  # a worker has picked the connection up and waits for the rest
 
     started = time.monotonic()
     app.podman("kill", "--signal", "TERM", app.container)

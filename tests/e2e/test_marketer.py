@@ -19,6 +19,9 @@ def test_marketer_creates_and_publishes_a_landing_page(page, live_server, site_r
 
     page.goto(f"{live_server.url}/admin/pages/add/home/landingpage/{site_root.pk}/")
     page.get_by_role("textbox", name=re.compile("^Title")).fill("Autumn knitwear edit")
+    page.get_by_role("tab", name=re.compile("^Promote")).click()
+    page.get_by_role("textbox", name=re.compile("^Slug")).fill("autumn-knitwear-edit")
+    page.locator("#id_search_description").fill("Wool for cold days.")
     page.get_by_role("button", name=re.compile("More actions", re.I)).click()
     page.get_by_role("button", name=re.compile("^Publish")).click()
     expect(
@@ -27,5 +30,6 @@ def test_marketer_creates_and_publishes_a_landing_page(page, live_server, site_r
 
     landing = LandingPage.objects.get(title="Autumn knitwear edit")
     assert landing.live
-    page.goto(live_server.url + landing.url)
+    page.goto(live_server.url + "/autumn-knitwear-edit/")
     expect(page.get_by_role("heading", name="Autumn knitwear edit", level=1)).to_be_visible()
+    expect(page.locator('meta[name="description"]')).to_have_attribute("content", "Wool for cold days.")

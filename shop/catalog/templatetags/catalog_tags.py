@@ -21,8 +21,7 @@ def product_img(product_image, size: str = "card", lazy: bool = True, css_class:
 @register.simple_tag
 def product_picture(product, size: str = "card"):
     """`{% product_picture product "card" as pic %}`: the main photo; None without one."""
-    attached = getattr(product, "picture", None)
-    return attached if attached is not None and size == "card" else images.picture(product.main_image(), size)
+    return images.picture(product.main_image(), size)
 
 
 @register.simple_tag

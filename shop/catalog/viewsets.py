@@ -135,6 +135,10 @@ class ProductEditView(snippet_views.EditView):
         return buttons
 
     def save_instance(self):
+        """A rule only the database catches (e.g. a SKU taken meanwhile) becomes a form error, not a 500.
+
+        Wagtail's form_valid turns a PermissionDenied from here into the form's error message.
+        """
         try:
             with transaction.atomic():
                 return super().save_instance()

@@ -304,3 +304,22 @@ def test_marketers_can_use_the_product_chooser(as_marketer, product):
     response = as_marketer.get("/admin/snippets/choose/catalog/product/")
     assert response.status_code == 200
     assert "Plain tee" in response.content.decode()
+
+
+def test_a_deleted_product_opens_in_the_editor_with_a_restore_button(as_staff, product):
+    soft_delete_product(product)
+    response = as_staff.get(f"{PRODUCTS}edit/{product.pk}/")
+    assert response.status_code == 200
+    assert f"{PRODUCTS}restore/{product.pk}/" in response.content.decode()
+
+
+def test_a_database_refusal_on_save_is_a_form_error(as_staff, product, monkeypatch):
+    from django.db import IntegrityError
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Product, "save", refuse)
+    response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", edit_data(product, base_price="1.00"))
+    assert response.status_code == 200
+    assert "could not be saved" in response.content.decode()

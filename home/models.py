@@ -191,12 +191,16 @@ class CategoryPage(SeoPage):
         sort = sort if sort in SORTS else "newest"
         paginator = Paginator(self.products(sort), PRODUCTS_PER_PAGE)
         page_obj = paginator.get_page(request.GET.get("page"))
+        canonical = request.build_absolute_uri(self.get_url(request))
         context.update(
             {
                 "sort": sort,
                 "sorts": [(key, label) for key, (label, _) in SORTS.items()],
                 "page_obj": page_obj,
                 "products": list(page_obj.object_list),
+                # Each listing page is its own canonical page; the sort order is not.
+                "canonical_url": f"{canonical}?page={page_obj.number}" if page_obj.number > 1 else canonical,
+                "meta_description": self.search_description or self.category.meta_description,
             }
         )
         return context

@@ -75,3 +75,19 @@ def test_one_page_per_category(shop_index, tshirts, tshirt_page):
     page = CategoryPage(title="Again", category=tshirts)
     with pytest.raises(ValidationError):
         shop_index.add_child(instance=page)
+
+
+def test_canonical_keeps_the_page_number_but_not_the_sort(client, tshirts, tshirt_page):
+    for i in range(30):
+        make_product(f"Tee {i}", category=tshirts, sizes=("M",))
+    first = client.get("/shop/t-shirts/", {"sort": "price_asc"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/shop/t-shirts/">' in first
+    second = client.get("/shop/t-shirts/", {"sort": "price_desc", "page": "2"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/shop/t-shirts/?page=2">' in second
+
+
+def test_meta_description_falls_back_to_the_category(client, tshirts, tshirt_page):
+    tshirts.meta_description = "Heavy cotton T-shirts."
+    tshirts.save()
+    body = client.get("/shop/t-shirts/").content.decode()
+    assert '<meta name="description" content="Heavy cotton T-shirts.">' in body

@@ -119,9 +119,7 @@ class ProductGridBlock(blocks.StructBlock):
     products = blocks.ListBlock(ProductChooserBlock(), required=False, default=[])
     category = CategoryChooserBlock(required=False)
     tag = blocks.CharBlock(required=False, max_length=100)
-    limit = blocks.IntegerBlock(
-        default=8, min_value=1, max_value=48, help_text="How many products at most (newest first)."
-    )
+    limit = blocks.IntegerBlock(default=8, min_value=1, max_value=48, help_text="How many products at most.")
 
     class Meta:
         icon = "table"

@@ -51,7 +51,10 @@ def _product_ids(query: str) -> list[int]:
 
 
 def _page_ids(query: str, site: Site | None) -> list[int]:
-    pages = Page.objects.live().public().filter(depth__gt=1)
+    from .models import CategoryPage
+
+    hidden = CategoryPage.objects.filter(category__is_active=False).values("pk")
+    pages = Page.objects.live().public().filter(depth__gt=1).exclude(pk__in=hidden)
     if site is not None:
         pages = pages.descendant_of(site.root_page, inclusive=True)
     hits = get_search_backend().search(query, pages)[:MAX_RESULTS]

@@ -22,6 +22,12 @@ class ProductSitemap(Sitemap):
 class ContentSitemap(PageSitemap):
     """Live public pages, on the host the request came to (like the products and canonical links)."""
 
+    def items(self):
+        from .models import CategoryPage
+
+        hidden = CategoryPage.objects.filter(category__is_active=False).values("pk")
+        return super().items().exclude(pk__in=hidden)
+
     def _urls(self, page, protocol, domain):
         urls = []
         for item in self.paginator.page(page).object_list:

@@ -103,3 +103,12 @@ def test_500_page_renders_for_a_real_error(client, home, settings, monkeypatch):
     assert response.status_code == 500
     body = response.content.decode()
     assert "Something went wrong" in body and "bootstrap.min.css" in body
+
+
+def test_pages_of_inactive_categories_leave_the_sitemap_and_search(client, tshirt_page, tshirts):
+    assert "/shop/t-shirts/" in client.get("/sitemap.xml").content.decode()
+    assert "/shop/t-shirts/" in client.get("/search/?q=t-shirts").content.decode()
+    tshirts.is_active = False
+    tshirts.save()
+    assert "/shop/t-shirts/" not in client.get("/sitemap.xml").content.decode()
+    assert "/shop/t-shirts/" not in client.get("/search/?q=t-shirts").content.decode()

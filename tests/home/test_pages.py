@@ -121,3 +121,26 @@ def test_category_page_follows_a_category_slug_change(
     assert client.get("/shop/tees/").status_code == 200
     old = client.get("/shop/t-shirts/")
     assert old.status_code == 301 and old["Location"].endswith("/shop/tees/")
+
+
+def test_grid_sources_newest_of_a_category_and_by_tag(client, home, tshirts, hoodies):
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = make_product("Old tee", category=tshirts, created_at=now.replace(year=now.year - 1))
+    make_product("New tee", category=tshirts, created_at=now)
+    make_product("Hoodie", category=hoodies)
+    old.tags.add("Summer")
+    old.save()
+    page = landing(
+        home,
+        "Grids",
+        [
+            grid(source="category", category=tshirts.pk, limit=1, heading="Newest tee"),
+            grid(source="tag", tag="summer", heading="Summer"),
+        ],
+    )
+    body = client.get(page.url).content.decode()
+    newest, summer = body.split("Newest tee", 1)[1].split("<h2", 1)
+    assert "New tee" in newest and "Old tee" not in newest and "Hoodie" not in newest
+    assert "Old tee" in summer and "New tee" not in summer

@@ -51,8 +51,10 @@ def superuser(db, django_user_model, password):
 
 
 @pytest.fixture
-def roles(db):
-    """The groups with their permissions, also after a transactional test flushed them."""
+def roles(db, site_root):
+    """The groups with their permissions, also after a transactional test flushed them.
+
+    Needs the page tree and root collection first: page and image permissions hang on them."""
     from shop.accounts.roles import sync_roles
 
     sync_roles()
@@ -60,11 +62,14 @@ def roles(db):
 
 @pytest.fixture
 def site_root(db):
-    """The default Site and its HomePage, recreated when a transactional test flushed them."""
-    from wagtail.models import Locale, Page, Site
+    """The default Site and its HomePage (and Wagtail's root collection), recreated when a
+    transactional test flushed the rows the data migrations made."""
+    from wagtail.models import Collection, Locale, Page, Site
 
     from home.models import HomePage
 
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     locale, _ = Locale.objects.get_or_create(language_code="en")
     root = Page.get_first_root_node()
     if root is None:

@@ -28,12 +28,12 @@ from wagtail.admin.panels import (
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.admin.ui.tables import BooleanColumn, Column, DateColumn, StatusTagColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from shop.core.admin_viewsets import ReadOnlyModelViewSet
 from shop.core.money import format_money
 
 from . import services
@@ -370,7 +370,7 @@ class LowStockIndexView(generic.IndexView):
         return None
 
 
-class LowStockViewSet(ModelViewSet):
+class LowStockViewSet(ReadOnlyModelViewSet):
     model = ProductVariant
     icon = "warning"
     name = "low_stock"
@@ -398,18 +398,6 @@ class LowStockViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in (
-            "add_url_name",
-            "edit_url_name",
-            "delete_url_name",
-            "history_url_name",
-            "usage_url_name",
-        ):
-            view_kwargs[name] = None
-        return view_kwargs
 
 
 class ShopMenu(SnippetViewSetGroup):

@@ -19,9 +19,9 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from shop.catalog.services import low_stock_variants
+from shop.core.admin_viewsets import ReadOnlyModelViewSet
 from shop.core.money import format_money
 
 from . import services
@@ -156,7 +156,7 @@ class OrderActionView(generic.PermissionCheckedMixin, View):
         return back
 
 
-class OrderViewSet(ModelViewSet):
+class OrderViewSet(ReadOnlyModelViewSet):
     model = Order
     icon = "list-ul"
     name = "orders_admin"
@@ -200,18 +200,6 @@ class OrderViewSet(ModelViewSet):
             path("<int:pk>/", self.inspect_view, name="inspect"),
             path("<int:pk>/<str:action>/", OrderActionView.as_view(), name="action"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in (
-            "add_url_name",
-            "edit_url_name",
-            "delete_url_name",
-            "history_url_name",
-            "usage_url_name",
-        ):
-            view_kwargs[name] = None
-        return view_kwargs
 
 
 class ShopDashboardPanel(Component):

@@ -3,9 +3,9 @@
 from django.urls import path
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
-from wagtail.admin.viewsets.model import ModelViewSet
 
 from shop.catalog.viewsets import SHOP_MENU_HOOK
+from shop.core.admin_viewsets import ReadOnlyModelViewSet
 
 from .models import PaymentLog
 
@@ -25,7 +25,7 @@ class PaymentLogIndexView(generic.IndexView):
         return None
 
 
-class PaymentLogViewSet(ModelViewSet):
+class PaymentLogViewSet(ReadOnlyModelViewSet):
     model = PaymentLog
     icon = "list-ul"
     name = "payment_events"
@@ -71,15 +71,3 @@ class PaymentLogViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("inspect/<str:pk>/", self.inspect_view, name="inspect"),
         ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        view_kwargs = super().get_common_view_kwargs(**kwargs)
-        for name in (
-            "add_url_name",
-            "edit_url_name",
-            "delete_url_name",
-            "history_url_name",
-            "usage_url_name",
-        ):
-            view_kwargs[name] = None
-        return view_kwargs

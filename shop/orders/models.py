@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from shop.core.countries import country_name
+from shop.core.money import quantize
 
 # No 0/O, 1/I/L: a number read out on the phone stays unambiguous.
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -145,6 +146,24 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_name} ({self.variant_label})"
+
+    @classmethod
+    def snapshot(cls, variant, quantity: int, **fields) -> "OrderItem":
+        """A line that keeps what was bought as it was then: later product edits never reach it."""
+        unit_price = quantize(variant.price)
+        return cls(
+            product=variant.product,
+            variant=variant,
+            product_name=variant.product.name,
+            variant_label=variant.label,
+            size=variant.size,
+            colour=variant.colour,
+            sku=variant.sku,
+            unit_price=unit_price,
+            quantity=quantity,
+            line_total=quantize(unit_price * quantity),
+            **fields,
+        )
 
 
 class OrderEvent(models.Model):

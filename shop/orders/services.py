@@ -246,21 +246,7 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
                 raise CheckoutError(
                     f"Sorry, {describe(variant)}: {left}. Your cart is kept; please adjust it."
                 )
-            price = quantize(variant.price)
-            lines.append(
-                OrderItem(
-                    product=variant.product,
-                    variant=variant,
-                    product_name=variant.product.name,
-                    variant_label=variant.label,
-                    size=variant.size,
-                    colour=variant.colour,
-                    sku=variant.sku,
-                    unit_price=price,
-                    quantity=quantity,
-                    line_total=quantize(price * quantity),
-                )
-            )
+            lines.append(OrderItem.snapshot(variant, quantity))
         for variant_id, quantity in wanted:
             ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
         subtotal = quantize(sum((line.line_total for line in lines), 0))

@@ -75,19 +75,7 @@ def make_order(
         **extra,
     )
     for variant, quantity in lines:
-        OrderItem.objects.create(
-            order=order,
-            product=variant.product,
-            variant=variant,
-            product_name=variant.product.name,
-            variant_label=variant.label,
-            size=variant.size,
-            colour=variant.colour,
-            sku=variant.sku,
-            unit_price=variant.price,
-            quantity=quantity,
-            line_total=variant.price * quantity,
-        )
+        OrderItem.snapshot(variant, quantity, order=order).save()
         if take_stock:
             variant.stock -= quantity
             variant.save(update_fields=["stock"])

@@ -2,24 +2,21 @@
 
 import hashlib
 import hmac
-import itertools
 import json
 import time
 import uuid
-from decimal import Decimal
 
 import pytest
 from django.test import RequestFactory
 
-from shop.catalog.models import Category, Product, ProductVariant
-from shop.orders.models import Order, OrderItem
+from shop.orders.models import Order
 from shop.payments import services
 from shop.payments.models import Payment
+from tests.orders import factories
 
 from .fake_stripe import FakeStripeServer
 
 WEBHOOK_SECRET = "whsec_test_payments_secret"
-_seq = itertools.count(1)
 
 
 @pytest.fixture
@@ -27,45 +24,11 @@ def make_order(db):
     """An order as checkout leaves it: lines snapshotted, stock taken, pending payment."""
 
     def make(lines=(("19.90", 2), ("35.00", 1)), *, shipping="4.90", stock=10, email="guest@example.com"):
-        category, _ = Category.objects.get_or_create(slug="t-shirts", defaults={"name": "T-shirts"})
         rows = []
         for price, quantity in lines:
-            n = next(_seq)
-            product = Product.objects.create(
-                name=f"Tee {n}", slug=f"pay-tee-{n}", category=category, base_price=Decimal(price)
-            )
-            variant = ProductVariant.objects.create(
-                product=product, size="M", colour="Black", sku=f"PAY-{n}", stock=stock - quantity
-            )
-            rows.append((variant, quantity))
-        subtotal = sum((v.price * q for v, q in rows), Decimal("0.00"))
-        order = Order.objects.create(
-            email=email,
-            currency="EUR",
-            subtotal=subtotal,
-            shipping=Decimal(shipping),
-            total=subtotal + Decimal(shipping),
-            full_name="Grace Guest",
-            line1="1 Main Street",
-            city="Berlin",
-            postal_code="10115",
-            country="DE",
-        )
-        for variant, quantity in rows:
-            OrderItem.objects.create(
-                order=order,
-                product=variant.product,
-                variant=variant,
-                product_name=variant.product.name,
-                variant_label=variant.label,
-                size=variant.size,
-                colour=variant.colour,
-                sku=variant.sku,
-                unit_price=variant.price,
-                quantity=quantity,
-                line_total=variant.price * quantity,
-            )
-        return order
+            product = factories.make_product(price=price)
+            rows.append((factories.make_variant(product, size="M", colour="Black", stock=stock), quantity))
+        return factories.make_order(rows, email=email, shipping=shipping)
 
     return make
 

@@ -5,6 +5,7 @@
 #                         kept between runs under .data/pg (or under /tmp when the
 #                         postgres user cannot reach the checkout), started if stopped.
 # Usage: scripts/devdb.sh [url|stop|status]
+# PG_BINDIR names the server binaries' folder when they are somewhere unusual.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 action=${1:-url}
@@ -15,8 +16,8 @@ if [ -n "${DATABASE_URL:-}" ] && [ "$action" = url ]; then
   exit 0
 fi
 
-bindir=""
-if command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
+bindir=${PG_BINDIR:-}
+if [ -z "$bindir" ] && command -v pg_config >/dev/null 2>&1 && [ -x "$(pg_config --bindir)/initdb" ]; then
   bindir=$(pg_config --bindir)
 fi
 if [ -z "$bindir" ]; then

@@ -189,6 +189,8 @@ LOGGING = {
         # One handler (root) for everything; Django's own console handler would print twice.
         "django": {"handlers": [], "level": LOG_LEVEL, "propagate": True},
         "django.db.backends": {"level": "INFO"},
+        # Wagtail runs its index updates as immediate tasks; one INFO line per save is noise.
+        "django_tasks": {"level": "WARNING"},
     },
 }
 

@@ -25,14 +25,30 @@ def test_compose_file_follows_the_compose_spec():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+LOCAL_SECRET = "s" * 60
+
+
 def _compose_config(*args) -> dict:
     compose = tools.docker_compose()
-    # Run outside the checkout's .env and with no SECRET_KEY etc. in the environment:
-    # `docker compose up` must work on a machine that has nothing but this file.
-    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
-    tools.run([compose, "-f", tools.ROOT / "compose.yml", *args, "config", "-q"], env=env)
+    # Run outside the checkout's .env, with nothing but the one required secret:
+    # every other setting must have a working default.
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "SECRET_KEY": LOCAL_SECRET}
+    tools.run(
+        [compose, "--env-file", "/dev/null", "-f", tools.ROOT / "compose.yml", *args, "config", "-q"], env=env
+    )
     out = tools.run(
-        [compose, "-f", tools.ROOT / "compose.yml", *args, "config", "--format", "json"], env=env
+        [
+            compose,
+            "--env-file",
+            "/dev/null",
+            "-f",
+            tools.ROOT / "compose.yml",
+            *args,
+            "config",
+            "--format",
+            "json",
+        ],
+        env=env,
     ).stdout
     return json.loads(out)
 
@@ -68,8 +84,19 @@ def test_compose_wires_database_migrations_and_web():
     raw = YAML(typ="safe").load((tools.ROOT / "compose.yml").read_text())
     for name in ("migrate", "web"):
         assert raw["services"][name]["env_file"] == [{"path": ".env", "required": False}]
-    # Works without a .env: prod settings get a secret long enough to start.
     environment = web["environment"]
     assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
-    assert len(environment["SECRET_KEY"]) >= 50
+    assert environment["SECRET_KEY"] == LOCAL_SECRET
     assert "@db:5432/" in environment["DATABASE_URL"]
+
+
+def test_compose_refuses_to_start_without_a_secret_key():
+    compose = tools.docker_compose()
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"}
+    result = tools.run(
+        [compose, "--env-file", "/dev/null", "-f", tools.ROOT / "compose.yml", "config", "-q"],
+        env=env,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Set SECRET_KEY in .env" in result.stderr

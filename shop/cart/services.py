@@ -3,11 +3,15 @@
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.utils import timezone
 
 from shop.catalog.models import Product, ProductVariant
 from shop.core.money import format_money, quantize
@@ -113,10 +117,16 @@ def check_available(variant: ProductVariant, quantity: int) -> None:
         raise CartError(f"Only {variant.stock} of {describe(variant)} left; you asked for {quantity}.")
 
 
+def _lock(cart: Cart) -> None:
+    """One change at a time per cart; a cart deleted meanwhile (housekeeping) is refused, not a 500."""
+    if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
+        raise CartError("Your cart expired. Please add the item again.")
+
+
 @transaction.atomic
 def add_item(cart: Cart, variant: ProductVariant, quantity: int) -> CartItem:
     """Add units of a variant; the line's total must stay within the maximum and the stock."""
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()  # one change at a time per cart
+    _lock(cart)
     item = CartItem.objects.filter(cart=cart, variant=variant).first()
     total = quantity + (item.quantity if item else 0)
     if total > max_quantity():
@@ -147,7 +157,7 @@ def _item(cart: Cart, item_id: object) -> CartItem:
 @transaction.atomic
 def update_item(cart: Cart, item_id: object, quantity: int) -> CartItem:
     """Set a line's quantity; the shopper has now seen the current price and stock."""
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    _lock(cart)
     item = _item(cart, item_id)
     check_available(item.variant, quantity)
     item.quantity = quantity
@@ -160,7 +170,7 @@ def update_item(cart: Cart, item_id: object, quantity: int) -> CartItem:
 
 @transaction.atomic
 def remove_item(cart: Cart, item_id: object) -> None:
-    Cart.objects.select_for_update().filter(pk=cart.pk).first()
+    _lock(cart)
     _item(cart, item_id).delete()
     cart.save(update_fields=["updated_at"])
 
@@ -298,3 +308,64 @@ def summarize(cart: Cart | None, items: Iterable[CartItem] | None = None) -> Car
         total=quantize(subtotal + shipping),
         count=sum(line.quantity for line in lines),
     )
+
+
+# --- housekeeping ------------------------------------------------------------------
+
+# Engines that keep sessions in the django_session table, where "session gone" can be checked.
+DATABASE_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+ABANDONED_CART_BATCH = 500
+
+
+def cart_retention() -> timedelta:
+    days = settings.SHOP_CART_RETENTION_DAYS
+    if not isinstance(days, int) or days < 1:
+        raise ImproperlyConfigured(
+            f"SHOP_CART_RETENTION_DAYS must be a whole number of days, at least 1 (is {days!r})."
+        )
+    return timedelta(days=days)
+
+
+def abandoned_carts(now: datetime) -> QuerySet[Cart]:
+    """Carts nobody can or will use again.
+
+    Guest carts whose session is gone (deleted or expired: nobody holds its key any more)
+    or that nobody touched for the retention; member carts only when empty and untouched
+    for the retention (a member's lines are kept however old: they come back at login).
+    """
+    stale = Q(updated_at__lt=now - cart_retention())
+    guest_gone = stale
+    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+        live_session = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+        guest_gone |= ~Exists(live_session)
+    has_items = Exists(CartItem.objects.filter(cart=OuterRef("pk")))
+    return Cart.objects.filter(
+        (Q(user__isnull=True) & guest_gone) | (Q(user__isnull=False) & stale & ~has_items)
+    )
+
+
+def delete_abandoned_carts(now: datetime | None = None, *, batch_size: int = ABANDONED_CART_BATCH) -> int:
+    """Delete abandoned carts and their lines; returns how many carts went.
+
+    One short transaction per batch, rows picked with SKIP LOCKED: no long lock on the
+    cart table, and a cart a shopper is changing right now is left alone (for the next run).
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1.")
+    now = now or timezone.now()
+    deleted = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                abandoned_carts(now)
+                .select_for_update(skip_locked=True)
+                .order_by("pk")
+                .values_list("pk", flat=True)[:batch_size]
+            )
+            if batch:
+                deleted += Cart.objects.filter(pk__in=batch).delete()[1].get(Cart._meta.label, 0)
+        if len(batch) < batch_size:
+            return deleted

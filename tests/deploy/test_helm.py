@@ -144,6 +144,9 @@ def test_the_validator_is_strict_about_unknown_fields():
         {"ingress": {"clusterIssuer": ""}},
         {"image": {"digest": "latest"}},
         {"replicas": 3},  # a typo of replicaCount
+        {"housekeeping": {"cartRetentionDays": 0}},
+        {"housekeeping": {"cartRetentionDays": "30"}},
+        {"housekeeping": {"retentionDays": 30}},  # not a key of the block
     ],
 )
 def test_values_schema_refuses_bad_values(bad):
@@ -304,7 +307,11 @@ def test_chart_secret_holds_only_the_given_keys():
     secret = find(docs, "Secret")
     assert set(secret["data"]) == {"SECRET_KEY", "DATABASE_URL"}
     assert base64.b64decode(secret["data"]["DATABASE_URL"]).decode() == "postgres://db/shop"
-    for workload in (find(docs, "Deployment"), find(docs, "CronJob", f"{FULLNAME}-expire-orders")):
+    for workload in (
+        find(docs, "Deployment"),
+        find(docs, "CronJob", f"{FULLNAME}-expire-orders"),
+        find(docs, "CronJob", f"{FULLNAME}-housekeeping"),
+    ):
         container = pod_spec(workload)["containers"][0]
         assert secret_refs(container) == [FULLNAME]
         assert config_map_refs(container) == [FULLNAME]
@@ -408,6 +415,82 @@ def test_unpaid_orders_expire_every_five_minutes_one_run_at_a_time(env):
     spec = pod_spec(cron)
     assert spec["restartPolicy"] == "Never"
     assert spec["containers"][0]["args"] == ["python", "manage.py", "expire_orders"]
+
+
+HOUSEKEEPING = "python manage.py clearsessions && exec python manage.py clear_abandoned_carts"
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_housekeeping_clears_sessions_then_abandoned_carts_nightly(env):
+    docs = render(env=env)
+    cron = find(docs, "CronJob", f"{FULLNAME}-housekeeping")
+    assert cron["spec"]["schedule"] == "17 3 * * *"
+    assert cron["spec"]["timeZone"] == "Etc/UTC"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert "helm.sh/hook" not in cron["metadata"].get("annotations", {})
+    assert cron["metadata"]["labels"]["app.kubernetes.io/component"] == "housekeeping"
+    day = 24 * 60 * 60
+    assert 0 < cron["spec"]["startingDeadlineSeconds"] < day
+    assert 0 < cron["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] < day
+    spec = pod_spec(cron)
+    assert spec["restartPolicy"] == "Never"
+    [container] = spec["containers"]
+    # One shell: the carts step runs only after clearsessions succeeded.
+    assert container["args"] == ["sh", "-c", HOUSEKEEPING]
+    assert config_map_refs(container) == [FULLNAME]
+    assert secret_refs(container) == secret_refs(pod_spec(find(docs, "Deployment"))["containers"][0])
+    assert find(docs, "ConfigMap")["data"]["SHOP_CART_RETENTION_DAYS"] == "30"
+
+
+def test_cart_retention_reaches_the_config_map_and_rolls_the_pods():
+    default, fortnight = render(), render({"housekeeping": {"cartRetentionDays": 14}})
+    assert find(fortnight, "ConfigMap")["data"]["SHOP_CART_RETENTION_DAYS"] == "14"
+    for name in (f"{FULLNAME}-housekeeping", f"{FULLNAME}-expire-orders"):
+        before = pod_annotations(find(default, "CronJob", name))["checksum/config"]
+        assert pod_annotations(find(fortnight, "CronJob", name))["checksum/config"] != before
+
+
+def test_both_cron_jobs_share_one_template():
+    """Only the name, the command and the values block differ between the CronJobs."""
+    docs = render(env="production")
+    expire = find(docs, "CronJob", f"{FULLNAME}-expire-orders")
+    housekeeping = find(docs, "CronJob", f"{FULLNAME}-housekeeping")
+
+    def shape(cron: dict, component: str) -> dict:
+        text = yaml.safe_dump(cron).replace(component, "COMPONENT")
+        shaped = yaml.safe_load(text)
+        container = pod_spec(shaped)["containers"][0]
+        del container["args"], container["resources"]
+        return {
+            "metadata": shaped["metadata"],
+            "pod": pod_spec(shaped),
+            "pod_metadata": shaped["spec"]["jobTemplate"]["spec"]["template"]["metadata"],
+            "concurrencyPolicy": shaped["spec"]["concurrencyPolicy"],
+        }
+
+    assert shape(expire, "expire-orders") == shape(housekeeping, "housekeeping")
+
+
+def test_cron_jobs_switch_off_independently():
+    without_housekeeping = render({"housekeeping": {"enabled": False}})
+    assert [d["metadata"]["name"] for d in without_housekeeping if d["kind"] == "CronJob"] == [
+        f"{FULLNAME}-expire-orders"
+    ]
+    without_expiry = render({"expireOrders": {"enabled": False}})
+    assert [d["metadata"]["name"] for d in without_expiry if d["kind"] == "CronJob"] == [
+        f"{FULLNAME}-housekeeping"
+    ]
+
+
+def test_cron_jobs_run_management_commands_that_exist():
+    from django.core.management import get_commands
+
+    commands = set(get_commands())
+    for cron in (d for d in render() if d["kind"] == "CronJob"):
+        words = " ".join(pod_spec(cron)["containers"][0]["args"]).split()
+        named = [words[i + 1] for i, word in enumerate(words[:-1]) if word == "manage.py"]
+        assert named, cron["metadata"]["name"]
+        assert set(named) <= commands, cron["metadata"]["name"]
 
 
 # --- the edge: Ingress with TLS -------------------------------------------------------

@@ -98,6 +98,7 @@ app.kubernetes.io/part-of: threadline
   "AWS_S3_CUSTOM_DOMAIN" $c.awsS3CustomDomain
   "REDIS_URL" $c.redisUrl
   "ORDER_PAYMENT_TIMEOUT_MINUTES" $c.orderPaymentTimeoutMinutes
+  "SHOP_CART_RETENTION_DAYS" .Values.housekeeping.cartRetentionDays
   "GUNICORN_WORKERS" .Values.gunicorn.workers
   "GUNICORN_THREADS" .Values.gunicorn.threads
   "GUNICORN_TIMEOUT" .Values.gunicorn.timeout
@@ -160,4 +161,71 @@ nodeSelector:
 tolerations:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end }}
+
+{{/*
+A CronJob running one command in the app's image, with the app's settings and secrets.
+Called with (dict "root" $ "component" "<name>" "job" <its values block> "args" (list ...)):
+the values block gives schedule, timeZone, deadlines, history limits and resources.
+*/}}
+{{- define "shop.cronJob" -}}
+{{- $root := .root }}
+{{- $c := .job }}
+apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {{ include "shop.fullname" $root }}-{{ .component }}
+  labels:
+    {{- include "shop.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: {{ .component }}
+spec:
+  schedule: {{ $c.schedule | quote }}
+  {{- with $c.timeZone }}
+  timeZone: {{ . }}
+  {{- end }}
+  # Never two at once: a slow run is not doubled by the next tick.
+  concurrencyPolicy: Forbid
+  startingDeadlineSeconds: {{ $c.startingDeadlineSeconds }}
+  successfulJobsHistoryLimit: {{ $c.successfulJobsHistoryLimit }}
+  failedJobsHistoryLimit: {{ $c.failedJobsHistoryLimit }}
+  jobTemplate:
+    metadata:
+      labels:
+        {{- include "shop.selectorLabels" $root | nindent 8 }}
+        app.kubernetes.io/component: {{ .component }}
+    spec:
+      backoffLimit: {{ $c.backoffLimit }}
+      activeDeadlineSeconds: {{ $c.activeDeadlineSeconds }}
+      template:
+        metadata:
+          labels:
+            {{- include "shop.selectorLabels" $root | nindent 12 }}
+            app.kubernetes.io/component: {{ .component }}
+          annotations:
+            checksum/config: {{ include (print $root.Template.BasePath "/configmap.yaml") $root | sha256sum }}
+            checksum/secret: {{ include (print $root.Template.BasePath "/secret.yaml") $root | sha256sum }}
+        spec:
+          {{- include "shop.podCommon" $root | nindent 10 }}
+          restartPolicy: Never
+          containers:
+            - name: {{ .component }}
+              image: {{ include "shop.image" $root | quote }}
+              imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+              args: {{ toRawJson .args }}
+              envFrom:
+                - configMapRef:
+                    name: {{ include "shop.fullname" $root }}
+                - secretRef:
+                    name: {{ include "shop.secretName" $root }}
+              env:
+                - name: ALLOWED_HOSTS
+                  value: {{ include "shop.allowedHosts" $root | quote }}
+              resources:
+                {{- toYaml $c.resources | nindent 16 }}
+              securityContext:
+                {{- include "shop.securityContext" $root | nindent 16 }}
+              volumeMounts:
+                {{- include "shop.tmpVolumeMount" $root | nindent 16 }}
+          volumes:
+            {{- include "shop.tmpVolume" $root | nindent 12 }}
 {{- end }}

@@ -159,6 +159,13 @@ WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 
 # The shop
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR").upper()
+# Prices have two decimal places and providers get cents: refuse currencies without them.
+if (
+    len(SHOP_CURRENCY) != 3
+    or not SHOP_CURRENCY.isalpha()
+    or SHOP_CURRENCY in {"JPY", "KRW", "VND", "CLP", "ISK"}
+):
+    raise environ.ImproperlyConfigured(f"SHOP_CURRENCY {SHOP_CURRENCY!r} is not a two-decimal ISO 4217 code.")
 SHOP_SHIPPING_FLAT_RATE = Decimal(env("SHOP_SHIPPING_FLAT_RATE", default="4.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
 SHOP_MAX_LINE_QUANTITY = env.int("SHOP_MAX_LINE_QUANTITY", default=20)

@@ -5,7 +5,9 @@ from django.db import transaction
 from .models import Address, User
 
 
+@transaction.atomic
 def register_user(*, email: str, password: str, first_name: str = "", last_name: str = "") -> User:
+    """Raises IntegrityError when the email is taken (also by a sign-up racing this one)."""
     return User.objects.create_user(
         email=email, password=password, first_name=first_name, last_name=last_name
     )
@@ -14,7 +16,7 @@ def register_user(*, email: str, password: str, first_name: str = "", last_name:
 def default_address(user: User) -> Address | None:
     if not user.is_authenticated:
         return None
-    return user.addresses.filter(is_default=True).first() or user.addresses.first()
+    return user.addresses.first()  # Address.Meta.ordering puts the default first
 
 
 @transaction.atomic

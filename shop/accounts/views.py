@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
+from django.db import IntegrityError
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -24,12 +25,18 @@ def signup(request):
         return redirect("accounts:profile")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.register_user(
-            email=form.cleaned_data["email"],
-            password=form.cleaned_data["password1"],
-            first_name=form.cleaned_data["first_name"],
-            last_name=form.cleaned_data["last_name"],
-        )
+        try:
+            user = services.register_user(
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+            )
+        except IntegrityError:  # the same email signed up a moment ago
+            form.add_error("email", "An account with this email already exists. Log in instead.")
+            return render(
+                request, "accounts/signup.html", {"form": form, "next": request.POST.get("next", "")}
+            )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Threadline. Your account is ready.")
         next_url = request.POST.get("next", "")

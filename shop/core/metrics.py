@@ -23,6 +23,9 @@ LATENCY = Histogram(
 )
 
 
+_KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class PrometheusMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -32,8 +35,10 @@ class PrometheusMiddleware:
         response = self.get_response(request)
         match = getattr(request, "resolver_match", None)
         view = match.view_name if match and match.view_name else "unmatched"
-        LATENCY.labels(request.method, view).observe(time.perf_counter() - started)
-        REQUESTS.labels(request.method, view, str(response.status_code)).inc()
+        # Clients choose the method; an unbounded label would grow the series without end.
+        method = request.method if request.method in _KNOWN_METHODS else "other"
+        LATENCY.labels(method, view).observe(time.perf_counter() - started)
+        REQUESTS.labels(method, view, str(response.status_code)).inc()
         return response
 
 

@@ -105,3 +105,24 @@ def test_profile_needs_login(client):
     response = client.get("/accounts/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
+
+
+def test_signup_racing_another_with_the_same_email_explains_instead_of_failing(client, monkeypatch, shopper):
+    from shop.accounts.forms import SignupForm
+
+    # The window between the form's check and the insert: the check saw no account.
+    monkeypatch.setattr(SignupForm, "clean_email", lambda form: form.cleaned_data["email"].lower())
+    monkeypatch.setattr(SignupForm, "_post_clean", lambda form: None)  # model-level uniqueness checks
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": shopper.email,
+            "first_name": "Twin",
+            "last_name": "Racer",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 200
+    assert "An account with this email already exists" in response.content.decode()
+    assert User.objects.count() == 1

@@ -69,3 +69,10 @@ def test_metrics_exposes_request_counters(client):
     response = client.get("/metrics")
     assert response.status_code == 200
     assert b'threadline_http_requests_total{method="GET",status="200",view="healthz"}' in response.content
+
+
+def test_metrics_fold_unknown_methods_into_one_label(client):
+    client.generic("BREW", "/healthz")
+    body = client.get("/metrics").content
+    assert b'method="other"' in body
+    assert b'method="BREW"' not in body

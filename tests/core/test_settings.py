@@ -67,3 +67,10 @@ def test_database_connections_are_persistent_with_health_checks(settings):
     assert db["ENGINE"] == "django.db.backends.postgresql"
     assert db["CONN_MAX_AGE"] > 0
     assert db["CONN_HEALTH_CHECKS"] is True
+
+
+@pytest.mark.parametrize("currency", ["JPY", "EURO", "€"])
+def test_a_currency_without_two_decimals_is_refused(currency):
+    result = run_manage("check", SECRET_KEY=REAL_SECRET, SHOP_CURRENCY=currency)
+    assert result.returncode != 0
+    assert "is not a two-decimal ISO 4217 code" in result.stderr

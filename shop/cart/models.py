@@ -24,6 +24,11 @@ class Cart(models.Model):
         return f"Cart of {self.user or 'guest'}"
 
 
+# The database's hard ceiling for one line; SHOP_MAX_LINE_QUANTITY (the shop's rule) must stay
+# at or below it (checked at start-up), so changing the setting never needs a migration.
+LINE_QUANTITY_CEILING = 99
+
+
 class CartItem(models.Model):
     cart = models.ForeignKey(Cart, on_delete=models.CASCADE, related_name="items")
     variant = models.ForeignKey("catalog.ProductVariant", on_delete=models.CASCADE, related_name="+")
@@ -40,7 +45,7 @@ class CartItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cart", "variant"], name="cart_item_unique_variant"),
             models.CheckConstraint(
-                condition=Q(quantity__gte=1) & Q(quantity__lte=settings.SHOP_MAX_LINE_QUANTITY),
+                condition=Q(quantity__gte=1) & Q(quantity__lte=LINE_QUANTITY_CEILING),
                 name="cart_item_quantity_in_range",
             ),
         ]

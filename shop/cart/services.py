@@ -175,10 +175,6 @@ def remove_item(cart: Cart, item_id: object) -> None:
     cart.save(update_fields=["updated_at"])
 
 
-def clear(cart: Cart) -> None:
-    cart.items.all().delete()
-
-
 @transaction.atomic
 def merge_carts(guest: Cart, member: Cart) -> list[str]:
     """Move the guest's lines into the member's cart: quantities added, capped by stock and maximum.

@@ -35,7 +35,7 @@ def add(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Say which product to add: variant, or product with size and colour.")
     try:
         variant, quantity = parse_add(request.POST)
-        services.check_available(variant, quantity)
+        services.check_available(variant, quantity)  # before ensure_cart: bad input makes no empty cart
         services.add_item(ensure_cart(request), variant, quantity)
     except CartError as error:
         messages.error(request, str(error))

@@ -98,9 +98,7 @@ class OrderDetailView(generic.InspectView):
             # A paid order is cancelled by a full refund (the payments panel), never from here.
             can_cancel=S.CANCELLED in allowed and (order.status, S.CANCELLED) not in NEEDS_REFUND,
             paid_needs_refund=can_change and order.status == S.PAID,
-            action_url=lambda name: reverse("orders_admin:action", args=[order.pk, name]),
             extra_panels=self.extra_panels(order),
-            note_form=NoteForm(prefix="note"),
         )
         for name in ("ship", "deliver", "cancel"):
             context[f"{name}_url"] = reverse("orders_admin:action", args=[order.pk, name])

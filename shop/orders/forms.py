@@ -36,7 +36,6 @@ class CheckoutForm(forms.Form):
 
 class ShipForm(forms.Form):
     tracking_number = forms.CharField(label="Tracking number", max_length=100, strip=True)
-    note = forms.CharField(label="Note", required=False, max_length=500)
 
 
 class NoteForm(forms.Form):

@@ -110,10 +110,6 @@ class Order(models.Model):
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING_PAYMENT
 
-    @property
-    def item_count(self) -> int:
-        return sum(item.quantity for item in self.items.all())
-
 
 class OrderItem(models.Model):
     """One line, with snapshots: repricing or deleting the product never changes it."""

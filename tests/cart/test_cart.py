@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from shop.cart import services
-from shop.cart.models import Cart, CartItem
+from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
 from shop.catalog.services import soft_delete_product
 from tests.orders.factories import make_product, make_variant
 
@@ -193,22 +193,22 @@ def test_free_shipping_from_the_threshold(settings):
 
 
 def test_header_count_costs_at_most_one_query(client, django_assert_max_num_queries, shopper, password):
-    variant = make_variant(stock=10)
-    add(client, variant=variant.pk, quantity="3")
     from django.template import Context, Template
     from django.test import RequestFactory
 
     from shop.cart.context_processors import cart
 
+    client.login(email=shopper.email, password=password)
+    add(client, variant=make_variant(stock=10).pk, quantity="3")
+    add(client, variant=make_variant(stock=10).pk, quantity="2")
     request = RequestFactory().get("/")
     request.user = shopper
     request.session = client.session
     context = cart(request)
     with django_assert_max_num_queries(1):
         rendered = Template("{{ cart_count|default:0 }} {{ cart_count }}").render(Context(context))
-    assert rendered == "0 0"
-    client.login(email=shopper.email, password=password)
-    assert "data-cart-count>3<" in client.get("/cart/").content.decode()
+    assert rendered == "5 5"  # units, counted once and reused
+    assert "data-cart-count>5<" in client.get("/").content.decode()
 
 
 def fill_with_photographed_products(client, lines: int) -> None:
@@ -299,6 +299,20 @@ def test_quantity_constraint_in_the_database(db):
 
     variant = make_variant()
     cart = Cart.objects.create(session_key="k" * 32)
-    for bad in (0, 21):
+    for bad in (0, LINE_QUANTITY_CEILING + 1):
         with pytest.raises(IntegrityError), transaction.atomic():
             CartItem.objects.create(cart=cart, variant=variant, quantity=bad, unit_price_seen=1, stock_seen=1)
+
+
+def test_the_line_maximum_is_a_setting_within_the_database_ceiling(client, settings):
+    settings.SHOP_MAX_LINE_QUANTITY = 30
+    variant = make_variant(stock=50)
+    add(client, variant=variant.pk, quantity="25")
+    assert CartItem.objects.get(variant=variant).quantity == 25
+
+
+def test_a_line_maximum_above_the_database_ceiling_is_refused_at_start_up(settings):
+    from django.core.checks import run_checks
+
+    settings.SHOP_MAX_LINE_QUANTITY = 500
+    assert [e.id for e in run_checks() if e.id.startswith("cart.")] == ["cart.E001"]

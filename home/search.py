@@ -41,13 +41,18 @@ class SearchResults:
 
 
 def _product_ids(query: str) -> list[int]:
-    """An exact SKU first, then the full-text hits by relevance."""
-    by_sku = list(
-        ProductVariant.objects.filter(sku__iexact=query).values_list("product_id", flat=True).distinct()
-    )
-    candidates = Product.objects.filter(is_active=True, deleted_at__isnull=True)
+    """Shown products only: an exact SKU first, then the full-text hits by relevance.
+
+    The index can only filter on the product's own columns, so `Product.is_visible`
+    (which also needs the category) decides on the loaded rows.
+    """
+    by_sku = [
+        variant.product
+        for variant in ProductVariant.objects.filter(sku__iexact=query).select_related("product__category")
+    ]
+    candidates = Product.objects.filter(is_active=True, deleted_at__isnull=True).select_related("category")
     hits = get_search_backend().search(query, candidates)[:MAX_RESULTS]
-    return list(dict.fromkeys([*by_sku, *(product.pk for product in hits)]))
+    return list(dict.fromkeys(product.pk for product in [*by_sku, *hits] if product.is_visible))
 
 
 def _page_ids(query: str, site: Site | None) -> list[int]:
@@ -67,9 +72,7 @@ def search(raw_query: str | None, page_number: str | None, site: Site | None = N
     results = SearchResults(query=query)
     if not query:
         return results
-    product_ids = _product_ids(query)
-    visible = set(fetch_visible_ids(product_ids))
-    entries = [("product", pk) for pk in product_ids if pk in visible]
+    entries = [("product", pk) for pk in _product_ids(query)]
     entries += [("page", pk) for pk in _page_ids(query, site)]
     paginator = Paginator(entries, RESULTS_PER_PAGE)
     results.page_obj = paginator.get_page(page_number)
@@ -81,10 +84,3 @@ def search(raw_query: str | None, page_number: str | None, site: Site | None = N
     page_lookup = Page.objects.filter(pk__in=shown_pages).specific().in_bulk() if shown_pages else {}
     results.pages = [page_lookup[pk] for pk in shown_pages if pk in page_lookup]
     return results
-
-
-def fetch_visible_ids(ids: list[int]) -> list[int]:
-    """Those of the ids that the shop shows (active, not deleted, category active)."""
-    if not ids:
-        return []
-    return list(Product.objects.active().filter(pk__in=ids).values_list("pk", flat=True))

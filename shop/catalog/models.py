@@ -171,6 +171,11 @@ class Product(index.Indexed, ClusterableModel):
         return self.deleted_at is not None
 
     @property
+    def is_visible(self) -> bool:
+        """Shown in the shop: the one-object twin of ProductQuerySet.active() (select the category)."""
+        return self.is_active and self.deleted_at is None and self.category.is_active
+
+    @property
     def on_sale(self) -> bool:
         return self.compare_at_price is not None and self.compare_at_price > self.base_price
 

@@ -46,12 +46,10 @@ def get_visible_product(slug: str) -> Product | None:
 
 def find_redirect(slug: str) -> Product | None:
     """The product that used to live at this slug, if it is still shown."""
-    redirect = ProductSlugRedirect.objects.filter(old_slug=slug).select_related("product").first()
+    redirect = ProductSlugRedirect.objects.filter(old_slug=slug).select_related("product__category").first()
     if redirect is None:
         return None
-    product = redirect.product
-    visible = not product.is_deleted and product.is_active and product.category.is_active
-    return product if visible else None
+    return redirect.product if redirect.product.is_visible else None
 
 
 def price_range(product: Product) -> tuple[Decimal, Decimal]:
@@ -153,34 +151,6 @@ def _size_option(size: str, variants: list[ProductVariant]) -> Option:
     if any(v.is_available for v in variants):
         return Option(size, True)
     return Option(size, False, "sold out" if variants else "not in this colour")
-
-
-def resolve_variant(product: Product, size: str | None, colour: str | None = None) -> ProductVariant | None:
-    """The active variant of this product with that size and colour, in stock or not; None when none.
-
-    The cart turns the product page's Size and Colour into one variant with this,
-    and checks the stock itself (so it can say "sold out" rather than "not found").
-    """
-    size, colour = (size or "").strip(), (colour or "").strip()
-    if not size:
-        return None
-    for variant in _active_variants(product):
-        if variant.size == size and variant.colour == colour:
-            return variant
-    return None
-
-
-def find_variant(variant_id: object, product_id: object = None) -> ProductVariant | None:
-    """An active variant of a shown product by id (and of that product when given); None for bad input."""
-    try:
-        pk = int(str(variant_id))
-        product_pk = None if product_id in (None, "") else int(str(product_id))
-    except (TypeError, ValueError):
-        return None
-    variants = ProductVariant.objects.filter(pk=pk, is_active=True, product__in=Product.objects.active())
-    if product_pk is not None:
-        variants = variants.filter(product_id=product_pk)
-    return variants.select_related("product").first()
 
 
 def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:

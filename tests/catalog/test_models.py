@@ -6,8 +6,6 @@ from django.db.models import F
 
 from shop.catalog.models import Category, Product, ProductSlugRedirect, ProductVariant
 from shop.catalog.services import (
-    find_variant,
-    resolve_variant,
     restore_product,
     soft_delete_product,
     storefront_products,
@@ -61,7 +59,9 @@ def test_soft_delete_hides_everywhere_but_keeps_the_row_and_foreign_keys(client)
     assert Product.all_objects.get(pk=product.pk).is_deleted
     # A row pointing at it (as an order line does) still reaches it.
     assert ProductVariant.objects.get(pk=variant.pk).product == product
-    assert find_variant(variant.pk) is None
+    assert (
+        not ProductVariant.objects.select_related("product__category").get(pk=variant.pk).product.is_visible
+    )
 
 
 def test_restore_brings_the_product_back(client):
@@ -111,41 +111,22 @@ def test_buyable_needs_an_active_variant_in_stock():
     assert storefront_products().get(pk=product.pk).is_buyable
 
 
-def test_resolve_variant_turns_size_and_colour_into_one_variant():
-    product = make_product("Tee", sizes=("S", "M"), colours=("Black", "White"))
-    other = make_product("Other", sizes=("S", "M"), colours=("Black",))
-    variant = resolve_variant(product, "M", "White")
-    assert (variant.product, variant.size, variant.colour) == (product, "M", "White")
-    assert resolve_variant(product, " M ", "White ") == variant
-    assert resolve_variant(product, "XL", "White") is None
-    assert resolve_variant(product, "M", "Purple") is None
-    assert resolve_variant(product, "M", "") is None
-    assert resolve_variant(product, "", "White") is None
-    assert resolve_variant(product, None, None) is None
-    assert resolve_variant(other, "M", "White") is None
-    ProductVariant.objects.filter(pk=variant.pk).update(is_active=False)
-    assert resolve_variant(storefront_products().get(pk=product.pk), "M", "White") is None
-
-
-def test_resolve_variant_without_colours():
-    product = make_product("Jeans", sizes=("30", "32"))
-    assert resolve_variant(product, "32").size == "32"
-    assert resolve_variant(product, "32", "").size == "32"
-    assert resolve_variant(product, "32", "Black") is None
-
-
-def test_find_variant_refuses_bad_input_and_other_products():
-    product = make_product("Tee")
-    other = make_product("Other")
-    variant = product.variants.first()
-    assert find_variant(variant.pk) == variant
-    assert find_variant(str(variant.pk), product.pk) == variant
-    assert find_variant(variant.pk, other.pk) is None
-    for bad in ("", "abc", None, "1.5", "-1", 10**12):
-        assert find_variant(bad) is None
-    assert find_variant(variant.pk, "x") is None
-    inactive = make_product("Hidden", is_active=False)
-    assert find_variant(inactive.variants.first().pk) is None
+def test_is_visible_is_the_one_object_twin_of_active():
+    """Active, not deleted, in an active category: the same rule as the queryset's active()."""
+    shown = make_product("Shown")
+    inactive = make_product("Inactive", is_active=False)
+    deleted = make_product("Deleted")
+    soft_delete_product(deleted)
+    hidden_category = make_category("Hidden", is_active=False)
+    in_hidden_category = make_product("In a hidden category", category=hidden_category)
+    products = Product.all_objects.select_related("category").filter(
+        pk__in=[shown.pk, inactive.pk, deleted.pk, in_hidden_category.pk]
+    )
+    assert {p.pk for p in products if p.is_visible} == {shown.pk}
+    assert set(Product.objects.active().values_list("pk", flat=True)) >= {shown.pk}
+    assert (
+        not Product.objects.active().filter(pk__in=[inactive.pk, deleted.pk, in_hidden_category.pk]).exists()
+    )
 
 
 def test_variant_options_mark_sizes_for_the_chosen_colour():

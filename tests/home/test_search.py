@@ -7,6 +7,8 @@ from .conftest import landing, stream
 
 pytestmark = pytest.mark.django_db
 
+SEARCH_MAX_QUERIES = 8  # measured: 8 at 3 and at 30 hits
+
 
 @pytest.fixture
 def hoodie(hoodies):
@@ -82,3 +84,24 @@ def test_page_text_is_searchable(client, home):
 
 def test_stream_helper_is_used():
     assert stream(("rich_text", "x")) == [{"type": "rich_text", "value": "x"}]
+
+
+def test_products_of_an_inactive_category_are_not_found_even_by_sku(client, hoodie, hoodies):
+    sku = hoodie.variants.first().sku
+    hoodies.is_active = False
+    hoodies.save()
+    for query in ["hoodie", sku]:
+        body = client.get("/search/", {"q": query}).content.decode()
+        assert "Heavy hoodie" not in body, query
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_search_queries_do_not_grow_with_hits(client, hoodies, count, django_assert_max_num_queries):
+    """Visibility is decided on the loaded hits (category joined), not with a query per product."""
+    for i in range(count):
+        make_product(f"Zip hoodie {i}", category=hoodies, sizes=("M",))
+    client.get("/search/", {"q": "zip"})
+    with django_assert_max_num_queries(SEARCH_MAX_QUERIES) as queries:
+        body = client.get("/search/", {"q": "zip"}).content.decode()
+    print(f"search, {count} hits: {len(queries)} queries")
+    assert body.count("Zip hoodie") >= min(count, 24)

@@ -69,7 +69,13 @@ class Payment(models.Model):
 
     @property
     def refunded_amount(self) -> Decimal:
-        """Money already gone back (or on its way): what can no longer be refunded."""
+        """Money already gone back (or on its way): what can no longer be refunded.
+
+        Counted from prefetched refunds when there are some (the admin panel), else in the database.
+        """
+        if "refunds" in getattr(self, "_prefetched_objects_cache", {}):
+            kept = (r.amount for r in self.refunds.all() if r.status != Refund.Status.FAILED)
+            return sum(kept, Decimal("0.00"))
         total = self.refunds.exclude(status=Refund.Status.FAILED).aggregate(s=Sum("amount"))["s"]
         return total or Decimal("0.00")
 

@@ -69,5 +69,5 @@ class PaymentLogViewSet(ReadOnlyModelViewSet):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<str:pk>/", self.inspect_view, name="inspect"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
         ]

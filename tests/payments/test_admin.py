@@ -191,3 +191,27 @@ def test_the_panel_takes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(3):
         html = render_panels(staff_user, paid_order)
     assert html.count("Part") == refunds
+    assert f'value="{Decimal("79.70") - refunds}"' in html  # what is left, from the prefetched refunds
+
+
+def test_refundable_amount_counts_prefetched_refunds_without_a_query(
+    staff_user, paid_order, django_assert_num_queries
+):
+    from shop.payments.models import Payment
+    from shop.payments.services import refund_payment
+
+    payment = paid_order.payments.get()
+    refund_payment(payment, "1.50", "Part", staff_user)
+    Refund.objects.create(payment=payment, amount="5.00", status=Refund.Status.FAILED)
+    [prefetched] = Payment.objects.filter(pk=payment.pk).prefetch_related("refunds")
+
+    with django_assert_num_queries(0):
+        assert prefetched.refunded_amount == Decimal("1.50")
+        assert prefetched.refundable_amount == Decimal("78.20")
+    assert Payment.objects.get(pk=payment.pk).refundable_amount == Decimal("78.20")
+
+
+@pytest.mark.parametrize("pk", ["abc", "0x1", "999999"])
+def test_a_payment_event_that_is_not_there_is_a_404(client, staff_user, db, pk):
+    client.force_login(staff_user)
+    assert client.get(f"/admin/shop/payment-events/inspect/{pk}/").status_code == 404

@@ -65,7 +65,10 @@ def test_a_test_provider_payment_page_closes_with_the_order(
     _, payment = begin(order)
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order, actor_label="expire_orders")
+    payment.refresh_from_db()
+    assert payment.status == Payment.Status.CANCELLED
     response = client.post(f"/payments/test/{payment.token}/", {"action": "pay"})
     assert response["Location"] == order.get_absolute_url()
     order.refresh_from_db()
     assert order.status == Order.Status.CANCELLED
+    assert not PaymentLog.objects.filter(payment=payment).exists()

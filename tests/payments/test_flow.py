@@ -6,7 +6,8 @@ import pytest
 
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order
-from shop.payments.models import Payment, PaymentLog
+from shop.payments.models import Payment, PaymentLog, Refund
+from shop.payments.services import settle_test_payment
 
 from .conftest import begin, completed_event
 
@@ -76,6 +77,22 @@ def test_pay_pressed_twice_pays_once(client, order):
     assert second.status_code == 302
     assert order.events.filter(to_status="paid").count() == 1
     assert PaymentLog.objects.filter(provider="test").count() == 1
+
+
+def test_settling_a_test_payment_twice_pays_once(order):
+    """The service's own dedupe, without the page's check in front of it."""
+    _, payment = begin(order)
+
+    settle_test_payment(payment, succeed=True)
+    again = settle_test_payment(payment, succeed=True)
+
+    assert again.pk == payment.pk
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert order.events.filter(to_status="paid").count() == 1
+    assert PaymentLog.objects.filter(provider="test", event_id=f"test_{payment.token}_paid").count() == 1
+    assert PaymentLog.objects.filter(provider="test").count() == 1
+    assert not Refund.objects.exists()
 
 
 def test_fail_keeps_the_order_pending_and_pay_now_starts_a_new_attempt(client, variant):

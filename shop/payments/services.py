@@ -34,6 +34,8 @@ S = Order.Status
 WEBHOOK_LABEL = "stripe webhook"
 TEST_LABEL = "test payment"
 NOT_STARTED_MESSAGE = "The payment could not be started. Your order is saved; please try again."
+LATE_REFUND_REASON = "The order was cancelled before the payment arrived."
+DUPLICATE_REFUND_REASON = "The order was already paid by another payment."
 REFUNDABLE_ORDER_STATUSES = (S.PAID, S.SHIPPED, S.DELIVERED)
 
 
@@ -124,41 +126,58 @@ def confirm_payment(
 ) -> Payment:
     """The provider says the money arrived: check it against the order, then mark the order paid.
 
-    Money that arrives for an order cancelled meanwhile (expired) is kept on the payment and
-    refunded in full after commit, since the shopper can no longer get the goods.
+    Money the shop cannot keep is recorded on the payment and refunded in full after commit:
+    money for an order cancelled meanwhile (expired), and a second payment for an order another
+    attempt already paid (an old tab's session paid after "Pay now", or two tabs at once).
     """
     with transaction.atomic():
         locked = _locked_payment(payment)
-        order = locked.order
+        order = lock_order(locked.order_id)
+        locked.order = order
         if currency.upper() != order.currency.upper() or quantize(amount) != quantize(order.total):
             message = (
                 f"Provider reported {format_money(amount, currency.upper())} for order {order.number}, "
                 f"which is due {format_money(order.total, order.currency)}."
             )
             raise PaymentMismatch(message)
-        if locked.status != Payment.Status.PAID:
+        newly_paid = locked.status != Payment.Status.PAID
+        if newly_paid:
             locked.status = Payment.Status.PAID
             locked.paid_at = timezone.now()
             locked.failure_message = ""
             if reference:
                 locked.provider_payment_id = reference
             locked.save()
+        paid_by_another = order.payments.filter(status=Payment.Status.PAID).exclude(pk=locked.pk).exists()
+        if newly_paid and paid_by_another:
+            logger.warning(
+                "Payment %s arrived for order %s, already paid by another payment; refunding it",
+                locked.pk,
+                order.number,
+            )
+            _refund_in_full_after_commit(locked, DUPLICATE_REFUND_REASON)
+            return locked
         try:
             mark_paid(order, actor_label=actor_label, reference=reference or locked.provider_reference)
         except TransitionNotAllowed:
             logger.warning(
                 "Payment %s arrived for order %s which is %s", locked.pk, order.number, order.status
             )
-            if not locked.refunds.exists():
-                transaction.on_commit(lambda: _refund_late_payment(locked))
+            _refund_in_full_after_commit(locked, LATE_REFUND_REASON)
     return locked
 
 
-def _refund_late_payment(payment: Payment) -> None:
+def _refund_in_full_after_commit(payment: Payment, reason: str) -> None:
+    """Once, unless a refund of this payment exists already (a replayed confirmation)."""
+    if not payment.refunds.exists():
+        transaction.on_commit(lambda: _refund_in_full(payment, reason))
+
+
+def _refund_in_full(payment: Payment, reason: str) -> None:
     try:
-        refund_payment(payment, payment.amount, "The order was cancelled before the payment arrived.", None)
+        refund_payment(payment, payment.amount, reason, None)
     except (RefundNotAllowed, ProviderError):
-        logger.exception("Could not refund payment %s of a cancelled order", payment.pk)
+        logger.exception("Could not refund payment %s automatically (%s)", payment.pk, reason)
 
 
 @transaction.atomic
@@ -176,10 +195,11 @@ def fail_payment(payment: Payment, *, message: str) -> Payment:
 def expire_payment(payment: Payment, *, actor_label: str) -> Payment:
     """The provider's checkout expired: cancel the order if nothing else can still pay it."""
     locked = _locked_payment(payment)
+    order = lock_order(locked.order_id)
+    locked.order = order
     if locked.status in (Payment.Status.PENDING, Payment.Status.FAILED):
         locked.status = Payment.Status.CANCELLED
         locked.save(update_fields=["status", "updated_at"])
-    order = locked.order
     still_open = order.payments.filter(status__in=(Payment.Status.PENDING, Payment.Status.PAID)).exists()
     if order.status == S.PENDING_PAYMENT and not still_open:
         try:
@@ -240,15 +260,20 @@ def apply_provider_refunds(
 
 
 def _settle_order(payment: Payment, *, actor, actor_label: str, cancel: bool = False, note: str = "") -> None:
-    """The order is refunded (or cancelled, when asked and not shipped) once its total went back."""
+    """The order is refunded (or cancelled, when asked and not shipped) once all it was paid went back.
+
+    Compared with what its paid payments captured, not with the order total: refunding a duplicate
+    payment in full leaves the order paid by the other one.
+    """
     order = payment.order
+    captured = order.payments.filter(status=Payment.Status.PAID).aggregate(s=Sum("amount"))["s"] or 0
     back = (
         Refund.objects.filter(payment__order=order, status=Refund.Status.SUCCEEDED).aggregate(
             s=Sum("amount")
         )["s"]
         or 0
     )
-    if back < order.total or order.status not in REFUNDABLE_ORDER_STATUSES:
+    if captured <= 0 or back < captured or order.status not in REFUNDABLE_ORDER_STATUSES:
         return
     note = note or f"Refunded {format_money(back, order.currency)} in full."
     if cancel and order.status == S.PAID:

@@ -63,3 +63,28 @@ def test_two_refunds_at_once_never_exceed_the_payment(stripe_server, order, post
     assert len(refused) == 1
     assert Refund.objects.get().amount == Decimal("50.00")
     assert len(stripe_server.calls("POST", "/v1/refunds")) == 1
+
+
+def test_two_tabs_paid_at_the_same_moment_pay_once_and_refund_one(stripe_server, order):
+    """Both sessions were paid; their confirmations race: one pays the order, the other goes back."""
+    _, first = begin(order)
+    first_paid = completed_event(stripe_server, first)
+    _, second = begin(order)
+    events = iter([first_paid, completed_event(stripe_server, second)])
+    lock = threading.Lock()
+
+    def deliver():
+        with lock:
+            event = next(events)
+        return post_signed(Client(), event)
+
+    responses = run_together(deliver, 2)
+
+    assert [r.status_code for r in responses] == [200, 200]
+    order.refresh_from_db()
+    assert order.status == Order.Status.PAID
+    assert OrderEvent.objects.filter(order=order, to_status="paid").count() == 1
+    [refund] = Refund.objects.all()
+    assert (str(refund.amount), refund.status) == ("79.70", Refund.Status.SUCCEEDED)
+    assert len(stripe_server.calls("POST", "/v1/refunds")) == 1
+    assert set(order.payments.values_list("status", flat=True)) == {"paid"}

@@ -157,6 +157,17 @@ def mark_paid(order: Order, *, actor_label: str, reference: str = "") -> Order:
 
 
 @transaction.atomic
+def extend_payment_deadline(order: Order, until: datetime) -> Order:
+    """Keep an unpaid order payable while a provider's checkout for it is open; never shortens it."""
+    locked = locks.lock_order(order.pk)
+    if locked.status == S.PENDING_PAYMENT and until > locked.payment_due_at:
+        locked.payment_due_at = until
+        locked.save(update_fields=["payment_due_at", "updated_at"])
+    _copy_into(order, locked)
+    return locked
+
+
+@transaction.atomic
 def mark_refunded(order: Order, *, actor=None, actor_label: str = "", note: str = "") -> Order:
     """The full amount went back. Idempotent; a paid order cancelled after its refund stays cancelled."""
     locked = locks.lock_order(order.pk)

@@ -22,7 +22,13 @@ from shop.core.money import format_money, from_minor_units, quantize
 from shop.orders.locks import lock_order
 from shop.orders.models import Order
 from shop.orders.payment import PaymentUnavailable
-from shop.orders.services import TransitionNotAllowed, cancel_order, mark_paid, mark_refunded
+from shop.orders.services import (
+    TransitionNotAllowed,
+    cancel_order,
+    extend_payment_deadline,
+    mark_paid,
+    mark_refunded,
+)
 
 from .models import Payment, PaymentLog, Refund
 from .providers import ProviderError, ProviderUnavailable, get_provider
@@ -73,6 +79,9 @@ def begin_payment(request: HttpRequest, order: Order) -> HttpResponse:
         raise PaymentUnavailable(message) from exc
     if start.reference:
         Payment.objects.filter(pk=payment.pk).update(provider_reference=start.reference)
+    if start.expires_at and start.expires_at > order.payment_due_at:
+        # The order stays payable while its checkout is open, so expiry never cancels it under the shopper.
+        extend_payment_deadline(order, start.expires_at)
     # One open checkout per order: an older tab can no longer take a second payment.
     _close_checkouts(order.payments.filter(pk__lt=payment.pk))
     response = HttpResponseRedirect(start.redirect_url)

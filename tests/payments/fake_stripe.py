@@ -167,6 +167,7 @@ class FakeStripe:
             "metadata": params.get("metadata", {}),
             "success_url": params.get("success_url"),
             "cancel_url": params.get("cancel_url"),
+            "expires_at": int(params["expires_at"]) if params.get("expires_at") else None,
             "status": "open",
             "payment_status": "unpaid",
             "payment_intent": None,

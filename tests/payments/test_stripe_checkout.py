@@ -1,12 +1,15 @@
 """Starting a Stripe Checkout: what the shop sends, and what the shopper sees when Stripe is down."""
 
 import socket
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.test import RequestFactory
+from django.utils import timezone
 
 from shop.orders.models import Order
 from shop.orders.payment import PaymentUnavailable
+from shop.orders.services import expire_orders, extend_payment_deadline
 from shop.payments.models import Payment, PaymentLog
 from shop.payments.services import begin_payment
 
@@ -166,3 +169,59 @@ def test_an_unknown_provider_setting_refuses_with_a_message(order, settings):
     with pytest.raises(PaymentUnavailable, match="Unknown payment provider"):
         begin(order)
     assert not order.payments.exists()
+
+
+def test_a_session_created_near_the_deadline_extends_it(stripe_server, order):
+    """Stripe keeps a session open at least 31 minutes: the order stays payable as long as it is."""
+    near = timezone.now() + timedelta(minutes=2)
+    Order.objects.filter(pk=order.pk).update(payment_due_at=near)
+    order.refresh_from_db()
+
+    _, payment = begin(order)
+
+    [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
+    session_closes = datetime.fromtimestamp(int(call.params["expires_at"]), tz=UTC)
+    assert stripe_server.sessions[payment.provider_reference]["expires_at"] == int(call.params["expires_at"])
+    assert session_closes > near + timedelta(minutes=28)
+    order.refresh_from_db()
+    assert order.payment_due_at == session_closes
+    assert expire_orders(now=near + timedelta(minutes=1)) == []
+    assert order.status == Order.Status.PENDING_PAYMENT
+
+
+def test_pay_now_near_the_deadline_extends_it_again(stripe_server, order):
+    begin(order)
+    Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now() + timedelta(minutes=1))
+    order.refresh_from_db()
+
+    _, second = begin(order)
+
+    order.refresh_from_db()
+    expires_at = stripe_server.sessions[second.provider_reference]["expires_at"]
+    assert order.payment_due_at == datetime.fromtimestamp(expires_at, tz=UTC)
+
+
+def test_a_session_closing_before_the_deadline_leaves_it(stripe_server, order):
+    later = timezone.now() + timedelta(hours=2)
+    Order.objects.filter(pk=order.pk).update(payment_due_at=later)
+    order.refresh_from_db()
+
+    begin(order)
+
+    order.refresh_from_db()
+    assert order.payment_due_at == later
+
+
+def test_extend_payment_deadline_never_shortens_nor_touches_a_closed_order(order):
+    due = order.payment_due_at
+    assert extend_payment_deadline(order, due - timedelta(minutes=5)).payment_due_at == due
+
+    later = due + timedelta(minutes=10)
+    assert extend_payment_deadline(order, later).payment_due_at == later
+    order.refresh_from_db()
+    assert order.payment_due_at == later
+
+    Order.objects.filter(pk=order.pk).update(status=Order.Status.CANCELLED)
+    extend_payment_deadline(order, later + timedelta(hours=1))
+    order.refresh_from_db()
+    assert order.payment_due_at == later

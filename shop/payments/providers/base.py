@@ -1,6 +1,7 @@
 """What the payment services need from a provider, and nothing more."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -19,6 +20,7 @@ class ProviderUnavailable(ProviderError):
 class CheckoutStart:
     redirect_url: str
     reference: str = ""
+    expires_at: datetime | None = None  # when the provider's checkout closes, if it says
 
 
 @dataclass(frozen=True)

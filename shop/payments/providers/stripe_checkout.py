@@ -1,7 +1,7 @@
 """Stripe Checkout: a hosted payment page built from the order's own lines; the webhook is the truth."""
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import stripe
@@ -139,7 +139,12 @@ class StripeProvider:
             params,
             lambda: api.v1.checkout.sessions.create(params=params, options=options),
         )
-        return CheckoutStart(redirect_url=session.url, reference=session.id)
+        expires_at = session.to_dict().get("expires_at") or params["expires_at"]
+        return CheckoutStart(
+            redirect_url=session.url,
+            reference=session.id,
+            expires_at=datetime.fromtimestamp(int(expires_at), tz=UTC),
+        )
 
     def cancel_checkout(self, payment) -> None:
         if not payment.provider_reference:

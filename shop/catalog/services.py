@@ -1,15 +1,17 @@
-"""Catalog rules: what the shop shows, soft delete and restore, stock views for staff.
+"""Catalog rules: what the shop shows, soft delete and restore, stock edits and views for staff.
 
-Stock is only *decremented* by orders (shop/orders/services.py), under row locks.
+Checkouts decrement stock in shop/orders/services.py; staff edits of stock go through
+apply_stock_edits, which locks the same rows in the same order.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.html import strip_tags
 from wagtail.search import index as search_index
@@ -102,6 +104,62 @@ def low_stock_variants(threshold: int | None = None) -> QuerySet[ProductVariant]
         .select_related("product")
         .order_by("stock", "product__name", "sku")
     )
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StockEdit:
+    """A variant's stock as the staff form showed it and as it was posted (shown None: posted is absolute)."""
+
+    variant_id: int
+    shown: int | None
+    posted: int
+
+
+class StockConflict(Exception):
+    """A staff edit would take a variant below zero: orders took stock while the form was open."""
+
+    def __init__(self, variant_id: int, sku: str, left: int):
+        self.variant_id, self.sku, self.left = variant_id, sku, left
+        super().__init__(f"Only {left} left of SKU {sku}; someone bought some while you edited.")
+
+
+def apply_stock_edits(
+    product_id: int, edits: Iterable[StockEdit], save: Callable[[], object]
+) -> dict[int, int]:
+    """Run `save` (the admin form's save) and apply its stock changes as differences; returns the new stocks.
+
+    The form shows stock at one moment and checkouts may take some before it is posted:
+    writing the posted number back would give their units away again. So each existing
+    variant ends at its current stock + (posted - shown). Its variants are locked first,
+    in pk order like orders.locks.lock_variants, until the caller's transaction ends.
+    Nothing is saved when a variant would go below zero (StockConflict).
+    """
+    with transaction.atomic():
+        locked = (
+            ProductVariant.objects.select_for_update()
+            .filter(product_id=product_id)
+            .order_by("pk")
+            .values_list("pk", "stock", "sku")
+        )
+        current = {pk: (stock, sku) for pk, stock, sku in locked}
+        targets: dict[int, int] = {}
+        for edit in edits:
+            if edit.variant_id not in current:
+                continue  # deleted meanwhile; the form's save decides what happens to it
+            stock, sku = current[edit.variant_id]
+            target = edit.posted if edit.shown is None else stock + edit.posted - edit.shown
+            if target < 0:
+                raise StockConflict(edit.variant_id, sku, stock)
+            targets[edit.variant_id] = target
+        saved = save()
+        if targets:
+            ProductVariant.objects.filter(pk__in=targets).update(
+                stock=Case(*(When(pk=pk, then=Value(stock)) for pk, stock in targets.items()))
+            )
+    return saved, targets
 
 
 @dataclass(frozen=True)

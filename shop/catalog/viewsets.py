@@ -8,7 +8,7 @@ Marketers hold view_* only; shop staff hold every catalog permission.
 import django_filters
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -16,7 +16,6 @@ from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.views.generic import View
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.panels import (
     FieldPanel,
     FieldRowPanel,
@@ -37,6 +36,7 @@ from shop.core.admin_viewsets import ReadOnlyModelViewSet
 from shop.core.money import format_money
 
 from . import services
+from .forms import ProductForm, VariantForm
 from .models import Category, Product, ProductVariant
 
 SHOP_MENU_HOOK = "register_shop_menu_item"
@@ -74,23 +74,6 @@ class ProductFilterSet(WagtailFilterSet):
         if self.form.cleaned_data.get("deleted") is None:
             queryset = queryset.filter(deleted_at__isnull=True)
         return queryset
-
-
-class ProductForm(WagtailAdminModelForm):
-    """The slug may be left empty: it is made from the name, and kept as it is on later edits.
-
-    Two variants with the same size and colour, or the same SKU, are refused by
-    the variants formset's own unique checks before the database sees them.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "slug" in self.fields:
-            self.fields["slug"].required = False
-
-    def clean_slug(self):
-        slug = self.cleaned_data.get("slug", "")
-        return slug or (self.instance.slug if self.instance.pk else "")
 
 
 class ProductIndexView(snippet_views.IndexView):
@@ -135,15 +118,24 @@ class ProductEditView(snippet_views.EditView):
         return buttons
 
     def save_instance(self):
-        """A rule only the database catches (e.g. a SKU taken meanwhile) becomes a form error, not a 500.
+        """Stock changes count from what the form showed; refusals become form errors, not a 500.
 
         Wagtail's form_valid turns a PermissionDenied from here into the form's error message.
         """
         try:
-            with transaction.atomic():
-                return super().save_instance()
+            product, stocks = services.apply_stock_edits(
+                self.object.pk, self.form.stock_edits(), super().save_instance
+            )
+        except services.StockConflict as exc:
+            self.form.show_current_stock(
+                exc.variant_id, exc.left, f"{exc} The field now shows the current stock."
+            )
+            raise PermissionDenied(str(exc)) from exc
         except IntegrityError as exc:
             raise PermissionDenied("The product could not be saved: a value broke a database rule.") from exc
+        for form in self.form.formsets["variants"].forms:
+            form.instance.stock = stocks.get(form.instance.pk, form.instance.stock)
+        return product
 
 
 class ProductDeleteView(snippet_views.DeleteView):
@@ -183,6 +175,15 @@ class ProductRestoreView(generic.PermissionCheckedMixin, View):
         services.restore_product(self.object)
         messages.success(request, f"Product '{self.object}' restored.")
         return redirect(self.model_viewset.get_url_name("edit"), self.object.pk)
+
+
+class VariantsPanel(InlinePanel):
+    """The variants inline, with rows that remember the stock they showed (VariantForm)."""
+
+    def get_form_options(self):
+        options = super().get_form_options()
+        options["formsets"][self.relation_name]["form"] = VariantForm
+        return options
 
 
 def _price(product: Product) -> str:
@@ -244,7 +245,7 @@ class ProductViewSet(SnippetViewSet):
             ),
             ObjectList(
                 [
-                    InlinePanel(
+                    VariantsPanel(
                         "variants",
                         heading="Variants and stock",
                         label="Variant",

@@ -12,9 +12,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from shop.catalog.models import Category
+from shop.catalog.services import storefront_products
 
 from .blocks import ContentStreamBlock
-from .products import card_products, category_with_descendants, fetch_products, newest_ids, resolve_stream
+from .products import CategoryTree, fetch_products, newest_ids, resolve_stream
 from .site_settings import (  # noqa: F401  (registered with Wagtail; migrations need them here)
     AnnouncementSettings,
     FooterSettings,
@@ -172,9 +173,9 @@ class CategoryPage(SeoPage):
         """Buyable products of the category and its subcategories, in the chosen order."""
         order = SORTS.get(sort, SORTS["newest"])[1]
         return (
-            card_products()
+            storefront_products()
             .buyable()
-            .filter(category__in=category_with_descendants(self.category))
+            .filter(category__in=CategoryTree.load().with_descendants(self.category_id))
             .annotate(
                 sort_price=Min(
                     Coalesce("variants__price_override", "base_price"), filter=Q(variants__is_active=True)

@@ -7,40 +7,42 @@ the number of blocks or products.
 
 from collections.abc import Iterable
 
-from django.db.models import QuerySet
-
 from shop.catalog.models import Category, Product
 from shop.catalog.services import storefront_products
 
 
-def card_products() -> QuerySet[Product]:
-    """What the storefront shows, with photos, renditions and variants prefetched for the cards."""
-    return storefront_products()
+class CategoryTree:
+    """The active categories' parent links, loaded with one query and reused for a whole page."""
+
+    def __init__(self, pairs: Iterable[tuple[int, int | None]]):
+        self._children: dict[int | None, list[int]] = {}
+        for pk, parent_id in pairs:
+            self._children.setdefault(parent_id, []).append(pk)
+
+    @classmethod
+    def load(cls) -> "CategoryTree":
+        return cls(Category.objects.filter(is_active=True).values_list("pk", "parent_id"))
+
+    def with_descendants(self, category_id: int) -> list[int]:
+        """The category's id and those of every active category below it (no query)."""
+        found, todo = [], [category_id]
+        while todo:
+            pk = todo.pop()
+            if pk in found:
+                continue
+            found.append(pk)
+            todo.extend(self._children.get(pk, []))
+        return found
 
 
-def newest_ids(*, category: Category | None = None, tag: str = "", limit: int = 8) -> list[int]:
-    """Ids of the newest buyable products of a category (and its subcategories) or with a tag."""
+def newest_ids(*, category_ids: list[int] | None = None, tag: str = "", limit: int = 8) -> list[int]:
+    """Ids of the newest buyable products in these categories (see CategoryTree) or with a tag."""
     queryset = Product.objects.buyable()
-    if category is not None:
-        queryset = queryset.filter(category__in=category_with_descendants(category))
+    if category_ids is not None:
+        queryset = queryset.filter(category__in=category_ids)
     if tag:
         queryset = queryset.filter(tags__name__iexact=tag.strip())
     return list(queryset.order_by("-created_at", "pk").values_list("pk", flat=True).distinct()[:limit])
-
-
-def category_with_descendants(category: Category) -> list[int]:
-    """The category's id and those of every active category below it (one query)."""
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in Category.objects.filter(is_active=True).values_list("pk", "parent_id"):
-        children.setdefault(parent_id, []).append(pk)
-    found, todo = [], [category.pk]
-    while todo:
-        pk = todo.pop()
-        if pk in found:
-            continue
-        found.append(pk)
-        todo.extend(children.get(pk, []))
-    return found
 
 
 def fetch_products(ids: Iterable[int]) -> dict[int, Product]:
@@ -48,21 +50,24 @@ def fetch_products(ids: Iterable[int]) -> dict[int, Product]:
     wanted = {pk for pk in ids if pk}
     if not wanted:
         return {}
-    return {p.pk: p for p in card_products().filter(pk__in=wanted)}
+    return {p.pk: p for p in storefront_products().filter(pk__in=wanted)}
 
 
 def resolve_stream(stream) -> dict[int, Product]:
     """Give every product block of a stream its live products, in one product query.
 
     Each product-bearing block value gets `products` (grid) or `product` (featured) set.
+    The category tree is loaded once, and only when a grid shows a category.
     """
-    pending = []
+    pending, tree = [], None
     for child in stream:
         value = child.value
         if child.block_type == "product_grid":
             source = value.get("source")
             if source == "category" and value.get("category"):
-                ids = newest_ids(category=value["category"], limit=value.get("limit") or 8)
+                tree = tree or CategoryTree.load()
+                category_ids = tree.with_descendants(value["category"].pk)
+                ids = newest_ids(category_ids=category_ids, limit=value.get("limit") or 8)
             elif source == "newest":
                 ids = newest_ids(limit=value.get("limit") or 8)
             elif source == "tag" and value.get("tag"):

@@ -1,8 +1,12 @@
 """The content pages run a fixed number of SQL queries whatever the number of products."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from tests.catalog.factories import make_product
+from home.models import HomePage
+from home.products import CategoryTree, resolve_stream
+from tests.catalog.factories import make_category, make_product
 
 from .conftest import grid, stream
 
@@ -62,3 +66,34 @@ def test_category_page_queries_do_not_grow_with_products(
     print(f"category page, {count} products: {len(queries)} queries")
     assert response.status_code == 200
     assert response.content.decode().count("product-card") >= min(count, 24)
+
+
+def _stream_queries(home, blocks) -> tuple[int, list]:
+    home.body = stream(*blocks)
+    home.save_revision().publish()
+    body = HomePage.objects.get(pk=home.pk).body
+    list(body)  # the blocks' own loading is not what is measured
+    with CaptureQueriesContext(connection) as queries:
+        resolve_stream(body)
+    return len(queries), [child.value for child in body]
+
+
+def test_the_category_tree_is_loaded_once_per_page_whatever_the_number_of_category_grids(home, tshirts):
+    """Each category grid costs its own id query; the categories are read once for all of them."""
+    sub = make_category("Long sleeves", parent=tshirts, slug="long-sleeves")
+    make_product("Tee", category=tshirts, sizes=("M",))
+    make_product("Long tee", category=sub, sizes=("M",))
+    one, _ = _stream_queries(home, [grid(source="category", category=tshirts.pk)])
+    three, grids = _stream_queries(home, [grid(source="category", category=tshirts.pk) for _ in range(3)])
+    assert three - one == 2
+    for value in grids:
+        assert {p.name for p in value.products_live} == {"Tee", "Long tee"}
+
+
+def test_category_tree_includes_active_descendants_only(tshirts):
+    sub = make_category("Long sleeves", parent=tshirts, slug="long-sleeves")
+    subsub = make_category("Henleys", parent=sub, slug="henleys")
+    hidden = make_category("Hidden", parent=tshirts, slug="hidden", is_active=False)
+    make_category("Below hidden", parent=hidden, slug="below-hidden")
+    make_category("Hoodies", slug="hoodies")
+    assert sorted(CategoryTree.load().with_descendants(tshirts.pk)) == sorted([tshirts.pk, sub.pk, subsub.pk])

@@ -1,7 +1,8 @@
 import pytest
+from django.db import connection
 
 from shop.catalog.services import soft_delete_product
-from tests.catalog.factories import make_product
+from tests.catalog.factories import make_category, make_product
 
 from .conftest import landing, stream
 
@@ -105,3 +106,40 @@ def test_search_queries_do_not_grow_with_hits(client, hoodies, count, django_ass
         body = client.get("/search/", {"q": "zip"}).content.decode()
     print(f"search, {count} hits: {len(queries)} queries")
     assert body.count("Zip hoodie") >= min(count, 24)
+
+
+class FakeTask:
+    """Stands in for Wagtail's index task; notes whether it ran inside a transaction."""
+
+    def __init__(self):
+        self.calls = []
+
+    def enqueue(self, *args):
+        self.calls.append((*args, connection.in_atomic_block))
+
+
+def test_a_variant_colour_is_found_once_its_save_is_committed(
+    client, hoodies, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("Field jacket", category=hoodies, colours=("Ochre",))
+    body = client.get("/search/", {"q": "ochre"}).content.decode()
+    assert "Field jacket" in body
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_admin_save_reindexes_the_product_once_after_commit(client, staff_user, monkeypatch):
+    """Six variants written by one save (real commits): one re-index, after the commit."""
+    from home import signals
+    from tests.catalog.test_admin import edit_data
+
+    hoodies = make_category("Hoodies", slug="hoodies")
+    product = make_product("Six-way hoodie", category=hoodies, sizes=("S", "M", "L"), colours=("Red", "Blue"))
+    task = FakeTask()
+    monkeypatch.setattr(signals, "insert_or_update_object_task", task)
+    client.force_login(staff_user)
+    data = edit_data(product)
+    data["variants-0-colour"] = "Crimson"
+    response = client.post(f"/admin/shop/products/edit/{product.pk}/", data)
+    assert response.status_code == 302
+    assert task.calls == [("catalog", "product", str(product.pk), False)]

@@ -113,6 +113,7 @@ def edit_data(product, **overrides):
             "colour": v.colour,
             "sku": v.sku,
             "stock": v.stock,
+            "stock_shown": v.stock,
             "price_override": "",
             "is_active": "on",
         }

@@ -188,6 +188,25 @@ def test_several_variants_are_each_counted_from_what_they_showed(as_staff):
     assert Product.objects.get(pk=product.pk).is_buyable
 
 
+def test_a_post_without_the_shown_stock_sets_the_number_as_posted(as_staff, tee):
+    """A hand-made request that does not say what it saw cannot be counted from it."""
+    url, data = open_form(as_staff, tee)
+    checkout(tee.variants.get(), 3)
+    del data["variants-0-stock_shown"]
+    data["variants-0-stock"] = "4"
+    assert as_staff.post(url, data).status_code == 302
+    assert tee.variants.get().stock == 4
+
+
+def test_a_tampered_shown_stock_is_a_form_error_not_a_500(as_staff, tee):
+    url, data = open_form(as_staff, tee)
+    data["variants-0-stock_shown"] = "lots"
+    data["base_price"] = "1.00"
+    assert as_staff.post(url, data).status_code == 200
+    tee.refresh_from_db()
+    assert tee.base_price == Decimal("20.00") and tee.variants.get().stock == 10
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_checkout_waits_for_a_stock_edit_in_progress_and_then_takes_from_its_result():
     """Real threads and connections: the edit holds the variant locks while the form saves."""

@@ -7,7 +7,6 @@ apply_stock_edits, which locks the same rows in the same order.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TypeVar
 
 from django.conf import settings
 from django.db import transaction
@@ -106,9 +105,6 @@ def low_stock_variants(threshold: int | None = None) -> QuerySet[ProductVariant]
     )
 
 
-T = TypeVar("T")
-
-
 @dataclass(frozen=True)
 class StockEdit:
     """A variant's stock as the staff form showed it and as it was posted (shown None: posted is absolute)."""
@@ -126,10 +122,12 @@ class StockConflict(Exception):
         super().__init__(f"Only {left} left of SKU {sku}; someone bought some while you edited.")
 
 
-def apply_stock_edits(
-    product_id: int, edits: Iterable[StockEdit], save: Callable[[], object]
-) -> dict[int, int]:
-    """Run `save` (the admin form's save) and apply its stock changes as differences; returns the new stocks.
+def apply_stock_edits[T](
+    product_id: int, edits: Iterable[StockEdit], save: Callable[[], T]
+) -> tuple[T, dict[int, int]]:
+    """Run `save` (the admin form's save) and apply its stock changes as differences.
+
+    Returns what `save` returned, and the edited variants' new stock by id.
 
     The form shows stock at one moment and checkouts may take some before it is posted:
     writing the posted number back would give their units away again. So each existing

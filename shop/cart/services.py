@@ -64,10 +64,7 @@ def find_variant(*, variant_id: object = None, product_id: object = None, size: 
 
 
 def variant_is_sellable(variant: ProductVariant) -> bool:
-    product = variant.product
-    return (
-        variant.is_active and product.deleted_at is None and product.is_active and product.category.is_active
-    )
+    return variant.is_active and variant.product.is_visible
 
 
 def describe(variant: ProductVariant) -> str:

@@ -34,8 +34,8 @@ def client() -> stripe.StripeClient:
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
         base_addresses=base,
-        http_client=stripe.RequestsClient(timeout=getattr(settings, "STRIPE_TIMEOUT_SECONDS", 10)),
-        max_network_retries=getattr(settings, "STRIPE_MAX_NETWORK_RETRIES", 1),
+        http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
+        max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
     )
 
 

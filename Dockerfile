@@ -27,11 +27,14 @@ RUN apt-get update \
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_INPUT=1
 RUN python -m venv --without-pip /opt/venv
-COPY requirements.txt /tmp/requirements.txt
+# The lock (make lock) names every package, its exact version and its files' hashes:
+# pip refuses anything else, so the image holds what the tests ran against.
+COPY requirements.lock /tmp/requirements.lock
 RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
     --mount=type=secret,id=pip.conf,target=/etc/pip.conf \
     --mount=type=secret,id=ca.crt \
-    python -m pip --python /opt/venv/bin/python install --no-warn-script-location -r /tmp/requirements.txt
+    python -m pip --python /opt/venv/bin/python install --no-warn-script-location \
+      --require-hashes --no-deps -r /tmp/requirements.lock
 
 # --- runtime: slim, non-root, no compilers ----------------------------------------
 FROM ${BASE_IMAGE} AS runtime

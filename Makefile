@@ -3,12 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt .python-version | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock .python-version | cksum | cut -d' ' -f1)
 WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv db migrate seed run test test-python test-e2e test-container lint format bench db-stop clean
+.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench db-stop clean
 
 help:
 	@echo "make run             the shop with demo data on http://$(HOST):$(PORT)"
@@ -16,16 +16,28 @@ help:
 	@echo "make test-python     the pytest suite without the container tests"
 	@echo "make test-container  only the container build-and-run tests"
 	@echo "make lint | format   ruff"
+	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
 	@echo "make bench           requests/s and latency of the main pages"
 	@echo "make db-stop         stop the local PostgreSQL cluster"
 
-$(STAMP): requirements.txt requirements-dev.txt .python-version
+# Installs exactly what the lock says, every file checked against its hash.
+$(STAMP): requirements-dev.lock .python-version
 	@py=$$(scripts/find-python.sh) && \
 	  { [ -x $(PY) ] && $(PY) -c 'import sys; sys.exit(0 if sys.version_info[:2]==(3,12) else 1)' || { rm -rf $(VENV); $$py -m venv $(VENV); }; }
-	$(PY) -m pip install --disable-pip-version-check -q -r requirements-dev.txt
+	$(PY) -m pip install --disable-pip-version-check -q --require-hashes --no-deps -r requirements-dev.lock
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP)
+
+# requirements.txt / requirements-dev.txt (edited by people) -> the lock files (generated).
+# uv resolves against PyPI alone (no pip.conf, no local wheel folders), for every
+# platform, keeping the versions already locked unless an input pin changed: the same
+# inputs give the same files. UPGRADE=1 re-resolves the unpinned transitive versions.
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --no-config --system-certs --universal --python-version 3.12 \
+	--generate-hashes --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade)
+lock: venv
+	$(UV_COMPILE) requirements.txt -o requirements.lock
+	$(UV_COMPILE) requirements-dev.txt --constraints requirements.lock -o requirements-dev.lock
 
 db: venv
 	@scripts/devdb.sh >/dev/null && echo "PostgreSQL: $$(scripts/devdb.sh)"

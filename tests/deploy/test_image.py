@@ -45,7 +45,7 @@ found["not the application"] = [
     if os.path.exists(p)
 ]
 found["caches"] = [
-    p for p in ["/root/.cache", "/app/.cache", "/tmp/requirements.txt", *glob.glob("/tmp/pip-*")]
+    p for p in ["/root/.cache", "/app/.cache", "/tmp/requirements.lock", *glob.glob("/tmp/pip-*")]
     + glob.glob("/var/lib/apt/lists/*_Packages*") + glob.glob("/var/cache/apt/archives/*.deb")
     if os.path.exists(p)
 ]

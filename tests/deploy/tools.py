@@ -57,19 +57,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-# --- Python tools (pinned in tests/deploy/requirements.txt) -----------------------
+# --- Python tools (pinned in requirements-dev.txt, installed from its lock) -----------
 
 
 def python_tool(name: str) -> Path:
-    """hadolint / check-jsonschema from the virtualenv, installed there when missing."""
+    """hadolint / check-jsonschema / actionlint from the virtualenv `make venv` installs."""
     path = BIN / name
     if not path.exists():
-        run(
-            [sys.executable, "-m", "pip", "install", "-q", "-r", HERE / "requirements.txt"],
-            timeout=900,
-        )
-    if not path.exists():
-        pytest.fail(f"{name} is not in {BIN} after installing tests/deploy/requirements.txt")
+        pytest.fail(f"{name} is not in {BIN}: run `make venv` (it installs requirements-dev.lock)")
     return path
 
 

@@ -11,7 +11,9 @@
 #   --secret id=pip.conf,src=/path/pip.conf --secret id=ca.crt,src=/path/ca-bundle.crt
 # (the pip.conf may say `cert = /run/secrets/ca.crt`).
 
-ARG BASE_IMAGE=python:3.12-slim
+# Debian bookworm, as named: the test stand-in (tests/deploy/build-standin.sh) is built
+# from the same release, so what is tested is what ships.
+ARG BASE_IMAGE=python:3.12-slim-bookworm
 
 # --- builder: a virtualenv with the pinned requirements ---------------------------
 FROM ${BASE_IMAGE} AS builder

@@ -38,7 +38,7 @@ def podman_env(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def base_image(podman_env):
-    """python:3.12-slim when THREADLINE_BASE_IMAGE names it (a machine with a registry);
+    """python:3.12-slim-bookworm when THREADLINE_BASE_IMAGE names it (a machine with a registry);
     otherwise a local stand-in, built once per machine and cached by podman."""
     if os.environ.get("THREADLINE_BASE_IMAGE"):
         return os.environ["THREADLINE_BASE_IMAGE"]

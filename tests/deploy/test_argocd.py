@@ -4,8 +4,12 @@ No package ships the Application schema, so the files are parsed with PyYAML and
 checked against what they point at: the chart path, its values files, the project.
 """
 
+import re
+import subprocess
+import tarfile
 from pathlib import Path
 
+import helm_python
 import pytest
 import yaml
 
@@ -54,21 +58,81 @@ def test_sync_is_automatic_prunes_and_heals(env):
     assert retry["backoff"]["duration"].endswith("s")
 
 
+def chart_source(app: dict) -> dict:
+    sources = app["spec"].get("sources") or [app["spec"]["source"]]
+    [chart_source] = [s for s in sources if s.get("path") == "deploy/helm/shop"]
+    return chart_source
+
+
 @pytest.mark.parametrize("env", ["staging", "production"])
 def test_application_points_at_the_chart_with_its_values(env):
     app = applications()[f"threadline-{env}"]
-    source = app["spec"]["source"]
+    source = chart_source(app)
     chart_dir = ROOT / source["path"]
     assert chart_dir == CHART
     assert (chart_dir / "Chart.yaml").is_file()
-    assert source["helm"]["valueFiles"] == [f"values-{env}.yaml"]
-    assert all((chart_dir / name).is_file() for name in source["helm"]["valueFiles"])
+    [values_file] = source["helm"]["valueFiles"]
+    assert values_file.rpartition("/")[2] == f"values-{env}.yaml"
+    assert (chart_dir / f"values-{env}.yaml").is_file()
     assert source["helm"]["releaseName"] == "threadline"
-    assert source["targetRevision"] == "main"
     assert app["spec"]["destination"] == {
         "server": "https://kubernetes.default.svc",
         "namespace": f"threadline-{env}",
     }
+
+
+def test_staging_follows_main():
+    source = chart_source(applications()["threadline-staging"])
+    assert source["targetRevision"] == "main"
+    assert source["helm"]["valueFiles"] == ["values-staging.yaml"]
+
+
+def _git(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=False)
+
+
+def test_production_runs_the_chart_at_a_pinned_commit_of_this_repository():
+    """A template change on main reaches production only through a promotion commit."""
+    app = applications()["threadline-production"]
+    source = chart_source(app)
+    revision = source["targetRevision"]
+    assert re.fullmatch(r"[0-9a-f]{40}", revision), f"{revision}: pin a commit, not a branch or tag"
+    assert _git("cat-file", "-e", f"{revision}:deploy/helm/shop/Chart.yaml").returncode == 0, (
+        f"{revision} is not a commit of this repository with the chart"
+    )
+    # values-production.yaml comes from main through a second source, the values ref.
+    [values] = [s for s in app["spec"]["sources"] if "ref" in s]
+    assert values == {"repoURL": source["repoURL"], "targetRevision": "main", "ref": values["ref"]}
+    assert source["helm"]["valueFiles"] == [f"${values['ref']}/deploy/helm/shop/values-production.yaml"]
+
+
+def test_the_pinned_chart_renders_with_todays_production_values(tmp_path):
+    """What Argo CD renders for production: the chart at the pinned commit, values from main."""
+    revision = chart_source(applications()["threadline-production"])["targetRevision"]
+    archive = subprocess.run(
+        ["git", "archive", revision, "deploy/helm/shop"], cwd=ROOT, capture_output=True, check=False
+    )
+    assert archive.returncode == 0, archive.stderr
+    (tmp_path / "chart.tar").write_bytes(archive.stdout)
+    with tarfile.open(tmp_path / "chart.tar") as tar:
+        tar.extractall(tmp_path, filter="data")
+    values = yaml.safe_load((CHART / "values-production.yaml").read_text())
+    rendered = helm_python.Chart.load(tmp_path / "deploy/helm/shop").render(
+        values, name="threadline", namespace="threadline-production"
+    )
+    docs = [d for text in rendered.values() for d in yaml.safe_load_all(text) if d]
+    deployment = next(d for d in docs if d["kind"] == "Deployment")
+    image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert values["image"]["tag"] in image or values["image"].get("digest", "") in image
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_namespaces_are_created_with_pod_security_restricted(env):
+    policy = applications()[f"threadline-{env}"]["spec"]["syncPolicy"]
+    assert "CreateNamespace=true" in policy["syncOptions"]
+    labels = policy["managedNamespaceMetadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
 
 
 def test_repository_url_is_one_placeholder_to_set():

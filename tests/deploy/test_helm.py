@@ -26,7 +26,7 @@ RELEASE = "threadline"
 FULLNAME = "threadline-shop"
 ENVIRONMENTS = ("default", "staging", "production")
 # Kinds whose schema is a CRD's, which kubernetes-validate does not carry.
-CRD_KINDS = {"ServiceMonitor"}
+CRD_KINDS = {"ServiceMonitor", "ExternalSecret", "SecretStore"}
 EVERYTHING_ON = {
     "serviceMonitor": {"enabled": True},
     "networkPolicy": {"enabled": True},
@@ -147,6 +147,8 @@ def test_the_validator_is_strict_about_unknown_fields():
         {"housekeeping": {"cartRetentionDays": 0}},
         {"housekeeping": {"cartRetentionDays": "30"}},
         {"housekeeping": {"retentionDays": 30}},  # not a key of the block
+        {"gunicorn": {"keepalive": 30}},  # below ingress-nginx's 60 s: 502s on reused connections
+        {"externalSecret": {"enabled": True}},  # no remoteKey
     ],
 )
 def test_values_schema_refuses_bad_values(bad):
@@ -584,7 +586,12 @@ def test_pods_get_the_media_bucket_role_through_irsa(env):
     assert account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].startswith("arn:aws:iam::")
     assert account["automountServiceAccountToken"] is False
     for workload in workloads(docs):
-        assert pod_spec(workload)["serviceAccountName"] == FULLNAME
+        if workload["kind"] == "Job":  # the migration hook: its own account, no AWS role
+            migrate = find(docs, "ServiceAccount", f"{FULLNAME}-migrate")
+            assert pod_spec(workload)["serviceAccountName"] == migrate["metadata"]["name"]
+            assert "eks.amazonaws.com/role-arn" not in migrate["metadata"]["annotations"]
+        else:
+            assert pod_spec(workload)["serviceAccountName"] == FULLNAME
     assert find(docs, "ConfigMap")["data"]["AWS_STORAGE_BUCKET_NAME"]
 
 
@@ -675,3 +682,20 @@ def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_pa
     assert lines[1] == "10.0.1.23:8000 /metrics 200 "  # Prometheus
     assert lines[2] == "attacker.example.net /healthz 400 "
     assert lines[3] == f"{host} / 301 https://{host}/"  # plain HTTP at the app is sent to HTTPS
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_gunicorn_keeps_idle_connections_longer_than_ingress_nginx(env):
+    """ingress-nginx keeps idle upstream connections 60 s (upstream-keepalive-timeout):
+    gunicorn must keep them longer, or a reused connection races its close (a 502)."""
+    config = find(render(env=env), "ConfigMap")["data"]
+    assert int(config["GUNICORN_KEEPALIVE"]) > 60
+    defaults = subprocess.run(
+        [sys.executable, "-c", "import runpy; print(runpy.run_path('config/gunicorn.py')['keepalive'])"],
+        cwd=ROOT,
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(defaults.stdout) > 60

@@ -225,3 +225,73 @@ def test_the_walk_finds_a_release_object_needing_a_hook_deleted_after_success():
         deployment,
     ]
     assert first_install_problems(docs) == ["Deployment/web needs ServiceAccount/shop, which nothing leaves"]
+
+
+# --- Pod Security "restricted" (the namespaces' label, deploy/argocd) -------------------
+
+RESTRICTED_VOLUMES = {
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+}
+
+
+def restricted_violations(doc: dict) -> list[str]:
+    """The Pod Security Standard "restricted" (v1.31) checks, for one workload's pod."""
+    spec = _pod_spec(doc)
+    if spec is None:
+        return []
+    problems = []
+    pod_context = spec.get("securityContext") or {}
+    for flag in ("hostNetwork", "hostPID", "hostIPC"):
+        if spec.get(flag):
+            problems.append(flag)
+    for volume in spec.get("volumes", []):
+        kinds = set(volume) - {"name"}
+        if not kinds <= RESTRICTED_VOLUMES:
+            problems.append(f"volume {volume['name']}: {kinds}")
+    for container in spec.get("initContainers", []) + spec.get("containers", []):
+        context = container.get("securityContext") or {}
+        name = container["name"]
+        if context.get("privileged"):
+            problems.append(f"{name}: privileged")
+        if context.get("allowPrivilegeEscalation") is not False:
+            problems.append(f"{name}: allowPrivilegeEscalation must be false")
+        capabilities = context.get("capabilities") or {}
+        if "ALL" not in capabilities.get("drop", []):
+            problems.append(f"{name}: capabilities must drop ALL")
+        if set(capabilities.get("add", [])) - {"NET_BIND_SERVICE"}:
+            problems.append(f"{name}: adds capabilities")
+        if not context.get("runAsNonRoot", pod_context.get("runAsNonRoot")):
+            problems.append(f"{name}: runAsNonRoot")
+        if context.get("runAsUser", pod_context.get("runAsUser")) == 0:
+            problems.append(f"{name}: runAsUser 0")
+        seccomp = (context.get("seccompProfile") or pod_context.get("seccompProfile") or {}).get("type")
+        if seccomp not in ("RuntimeDefault", "Localhost"):
+            problems.append(f"{name}: seccompProfile {seccomp}")
+        if any(p.get("hostPort") for p in container.get("ports", [])):
+            problems.append(f"{name}: hostPort")
+    return problems
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_every_pod_meets_pod_security_restricted(env):
+    docs = render({"networkPolicy": {"enabled": True}}, env)
+    pods = [d for d in docs if _pod_spec(d) is not None]
+    assert {d["kind"] for d in pods} == {"Deployment", "Job", "CronJob"}
+    assert {d["metadata"]["name"]: restricted_violations(d) for d in pods} == {
+        d["metadata"]["name"]: [] for d in pods
+    }
+
+
+def test_the_restricted_check_finds_a_pod_that_could_run_as_root():
+    [deployment] = [d for d in render() if d["kind"] == "Deployment"]
+    deployment["spec"]["template"]["spec"]["securityContext"] = {}
+    deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"] = {}
+    assert "web: runAsNonRoot" in restricted_violations(deployment)
+    assert "web: allowPrivilegeEscalation must be false" in restricted_violations(deployment)

@@ -1,6 +1,7 @@
 """The Dockerfile and compose.yml checked without building anything."""
 
 import json
+import re
 
 from tests.deploy import tools
 
@@ -11,9 +12,13 @@ def test_dockerfile_passes_hadolint_without_warnings():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_dockerfile_base_image_is_an_argument_defaulting_to_python_slim():
+def test_dockerfile_base_image_is_python_slim_on_the_debian_release_of_the_stand_in():
     text = (tools.ROOT / "Dockerfile").read_text()
-    assert "ARG BASE_IMAGE=python:3.12-slim" in text
+    [base] = re.findall(r"^ARG BASE_IMAGE=(\S+)$", text, re.M)
+    match = re.fullmatch(r"python:3\.12-slim-([a-z]+)(@sha256:[0-9a-f]{64})?", base)
+    assert match, f"{base}: pin the Debian release (python:3.12-slim-<release>)"
+    standin = (tools.HERE / "build-standin.sh").read_text()
+    assert re.search(rf"^suite={match.group(1)}$", standin, re.M), "the stand-in is another release"
     assert text.count("FROM ${BASE_IMAGE}") >= 2  # builder and runtime
 
 

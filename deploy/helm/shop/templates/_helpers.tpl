@@ -103,6 +103,7 @@ app.kubernetes.io/part-of: threadline
   "GUNICORN_THREADS" .Values.gunicorn.threads
   "GUNICORN_TIMEOUT" .Values.gunicorn.timeout
   "GUNICORN_GRACEFUL_TIMEOUT" .Values.gunicorn.gracefulTimeout
+  "GUNICORN_KEEPALIVE" .Values.gunicorn.keepalive
 }}
 {{- $data = merge (deepCopy $c.extraEnv) $data }}
 {{- range $name, $value := $data }}
@@ -141,9 +142,14 @@ app.kubernetes.io/part-of: threadline
   mountPath: /tmp
 {{- end }}
 
-{{/* Pod spec parts every workload shares. */}}
+{{/* Pod spec parts every workload shares (the release's ServiceAccount included). */}}
 {{- define "shop.podCommon" -}}
 serviceAccountName: {{ include "shop.serviceAccountName" . }}
+{{ include "shop.podSettings" . }}
+{{- end }}
+
+{{/* Pod spec parts every pod shares, hooks included (they bring their own ServiceAccount). */}}
+{{- define "shop.podSettings" -}}
 automountServiceAccountToken: false
 # No FOO_SERVICE_HOST/FOO_PORT variables from every Service in the namespace.
 enableServiceLinks: false

@@ -18,16 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import image_values
 
-ROOT = Path(__file__).resolve().parents[2]
 CHART = "deploy/helm/shop"
-STAGING = ROOT / CHART / "values-staging.yaml"
-PRODUCTION = ROOT / CHART / "values-production.yaml"
-APPLICATION = ROOT / "deploy" / "argocd" / "production.yaml"
 REVISION_LINE = re.compile(r"^(\s*targetRevision:\s*)(\S+)(.*)$")
 
 
-def git(*args: str) -> str:
-    return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+def git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, check=True).stdout.strip()
 
 
 def chart_revision(text: str) -> tuple[int, str]:
@@ -48,36 +44,40 @@ def chart_revision(text: str) -> tuple[int, str]:
                 match = REVISION_LINE.match(lines[ahead])
                 if match:
                     return ahead, match.group(2)
-    raise SystemExit(f"{APPLICATION.name}: no targetRevision next to `path: {CHART}`")
+    raise SystemExit(f"production.yaml: no targetRevision next to `path: {CHART}`")
 
 
-def pin_chart(revision: str) -> str:
-    text = APPLICATION.read_text()
+def pin_chart(application: Path, revision: str) -> str:
+    text = application.read_text()
     index, previous = chart_revision(text)
     lines = text.splitlines()
     lines[index] = REVISION_LINE.sub(rf"\g<1>{revision}\g<3>", lines[index])
-    APPLICATION.write_text("\n".join(lines) + "\n")
+    application.write_text("\n".join(lines) + "\n")
     return previous
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--revision", default="HEAD")
+    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2])
     args = parser.parse_args(argv)
-    revision = git("rev-parse", "--verify", f"{args.revision}^{{commit}}")
-    git("cat-file", "-e", f"{revision}:{CHART}/Chart.yaml")  # the chart exists there
+    root = args.root
+    revision = git(root, "rev-parse", "--verify", f"{args.revision}^{{commit}}")
+    git(root, "cat-file", "-e", f"{revision}:{CHART}/Chart.yaml")  # the chart exists there
 
-    tag, digest = image_values.read(STAGING)
+    staging = root / CHART / "values-staging.yaml"
+    production = root / CHART / "values-production.yaml"
+    tag, digest = image_values.read(staging)
     if not digest:
-        raise SystemExit(f"{STAGING.name} has no image digest: nothing released to promote")
-    old_tag, _ = image_values.read(PRODUCTION)
-    image_values.write(PRODUCTION, tag, digest)
-    previous = pin_chart(revision)
+        raise SystemExit(f"{staging.name} has no image digest: nothing released to promote")
+    old_tag, _ = image_values.read(production)
+    image_values.write(production, tag, digest)
+    previous = pin_chart(root / "deploy" / "argocd" / "production.yaml", revision)
 
     print(f"Image: {old_tag or '-'} -> {tag} ({digest})")
     print(f"Chart: {previous[:12]} -> {revision[:12]}")
     if re.fullmatch(r"[0-9a-f]{40}", previous):
-        changes = git("diff", "--stat", previous, revision, "--", CHART)
+        changes = git(root, "diff", "--stat", previous, revision, "--", CHART)
         print(changes or "(no chart changes)")
     return 0
 

@@ -120,7 +120,9 @@ def test_the_pinned_chart_renders_with_todays_production_values(tmp_path):
     rendered = helm_python.Chart.load(tmp_path / "deploy/helm/shop").render(
         values, name="threadline", namespace="threadline-production"
     )
-    docs = [d for text in rendered.values() for d in yaml.safe_load_all(text) if d]
+    docs = [
+        d for path, text in rendered.items() if path.endswith(".yaml") for d in yaml.safe_load_all(text) if d
+    ]
     deployment = next(d for d in docs if d["kind"] == "Deployment")
     image = deployment["spec"]["template"]["spec"]["containers"][0]["image"]
     assert values["image"]["tag"] in image or values["image"].get("digest", "") in image
@@ -136,7 +138,11 @@ def test_namespaces_are_created_with_pod_security_restricted(env):
 
 
 def test_repository_url_is_one_placeholder_to_set():
-    urls = {app["spec"]["source"]["repoURL"] for app in applications().values()}
+    urls = {
+        source["repoURL"]
+        for app in applications().values()
+        for source in app["spec"].get("sources") or [app["spec"]["source"]]
+    }
     assert urls == {PLACEHOLDER_REPO}
     assert project()["spec"]["sourceRepos"] == [PLACEHOLDER_REPO]
     docs = (ROOT / "docs" / "kubernetes.md").read_text()

@@ -1,7 +1,10 @@
 """The Dockerfile and compose.yml checked without building anything."""
 
 import json
+import os
 import re
+
+import psycopg
 
 from tests.deploy import tools
 
@@ -69,7 +72,7 @@ def test_compose_wires_database_migrations_and_web():
     services = _compose_config()["services"]
     db, migrate, web = services["db"], services["migrate"], services["web"]
 
-    assert db["image"].startswith("postgres:16")
+    assert db["image"] == "postgres:15"
     assert "pg_isready" in " ".join(db["healthcheck"]["test"])
     assert any(v["target"] == "/var/lib/postgresql/data" and v["type"] == "volume" for v in db["volumes"])
 
@@ -105,3 +108,18 @@ def test_compose_refuses_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "Set SECRET_KEY in .env" in result.stderr
+
+
+def test_one_postgresql_major_everywhere():
+    """compose, the docs, the infrastructure and the machines the tests run on agree."""
+    decisions = (tools.ROOT / "docs" / "decisions.md").read_text()
+    [major] = re.findall(r"\*\*PostgreSQL (\d+), one major everywhere\*\*", decisions)
+    compose = (tools.ROOT / "compose.yml").read_text()
+    assert re.findall(r"image: postgres:(\d+)", compose) == [major]
+    assert f"PostgreSQL {major} (RDS" in (tools.ROOT / "docs" / "kubernetes.md").read_text()
+    for tf in (tools.ROOT / "deploy").glob("terraform/**/*.tf"):
+        for version in re.findall(r'engine_version\s*=\s*"([^"]+)"', tf.read_text()):
+            assert version.split(".")[0] == major, f"{tf.name}: engine_version {version}"
+    with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
+        server = connection.info.server_version // 10000
+    assert str(server) == major, f"the tests run on PostgreSQL {server}"

@@ -38,6 +38,7 @@ UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --no-config --system-certs --uni
 lock: venv
 	$(UV_COMPILE) requirements.txt -o requirements.lock
 	$(UV_COMPILE) requirements-dev.txt --constraints requirements.lock -o requirements-dev.lock
+	$(UV_COMPILE) deploy/checkov.txt -o deploy/checkov.lock
 
 db: venv
 	@scripts/devdb.sh >/dev/null && echo "PostgreSQL: $$(scripts/devdb.sh)"

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Chromium for the
-# browser tests; podman and friends for the container tests. Idempotent and quiet
+# browser tests; podman and friends, and an OCI registry, for the container tests. Idempotent and quiet
 # when everything is there. Usage: scripts/system-deps.sh browser|container|bench|all
 set -euo pipefail
 want=${1:-all}
@@ -13,7 +13,7 @@ if [ "$want" = bench ]; then
   need wrk
 fi
 if [ "$want" = container ] || [ "$want" = all ]; then
-  for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname; do need "$p"; done
+  for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname docker-registry; do need "$p"; done
 fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

@@ -316,3 +316,83 @@ def wait_for_http(url: str, *, timeout: float, is_alive) -> None:
 
 def image_inspect(podman_env, image: str) -> dict:
     return json.loads(run(["podman", "image", "inspect", image], env=podman_env).stdout)[0]
+
+
+# --- a real OCI registry (Debian's docker-registry, Distribution 2.8) ------------------
+
+
+class Registry:
+    """`docker-registry serve` on 127.0.0.1 and a free port, storage in a temporary
+    directory, gone after the run. Plain HTTP: clients pass --tls-verify=false."""
+
+    def __init__(self):
+        binary = shutil.which("docker-registry")
+        if binary is None:
+            pytest.fail(
+                "docker-registry is not installed: run `scripts/system-deps.sh container` "
+                "(apt-get install docker-registry)",
+                pytrace=False,
+            )
+        self.binary = binary
+        self.dir = Path(tempfile.mkdtemp(prefix="threadline-registry."))
+        self.port = free_port()
+        self.host = f"127.0.0.1:{self.port}"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> str:
+        config = self.dir / "config.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: warn\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {self.dir / 'data'}\n  delete:\n    enabled: true\n"
+            f"http:\n  addr: {self.host}\n"
+        )
+        log = open(self.dir / "registry.log", "wb")  # noqa: SIM115 (closed with the process)
+        self.process = subprocess.Popen([self.binary, "serve", config], stdout=log, stderr=log)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"docker-registry exited:\n{self.log()}", pytrace=False)
+            try:
+                status, _, _ = get(f"http://{self.host}/v2/", timeout=2)
+                if status == 200:
+                    return self.host
+            except OSError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"docker-registry did not answer on {self.host}:\n{self.log()}", pytrace=False)
+
+    def log(self) -> str:
+        path = self.dir / "registry.log"
+        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+
+    def manifest_digest(self, name: str, reference: str) -> str | None:
+        """The registry's own digest of a manifest (HEAD, Docker-Content-Digest)."""
+        accept = ", ".join(
+            [
+                "application/vnd.oci.image.manifest.v1+json",
+                "application/vnd.oci.image.index.v1+json",
+                "application/vnd.docker.distribution.manifest.v2+json",
+                "application/vnd.docker.distribution.manifest.list.v2+json",
+            ]
+        )
+        request = urllib.request.Request(
+            f"http://{self.host}/v2/{name}/manifests/{reference}", method="HEAD", headers={"Accept": accept}
+        )
+        try:
+            with _opener.open(request, timeout=10) as response:
+                return response.headers["Docker-Content-Digest"]
+        except urllib.error.HTTPError as error:
+            if error.code == 404:
+                return None
+            raise
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)

@@ -13,7 +13,14 @@ import pytest
 from tests.deploy import tools
 
 IMAGE = "localhost/threadline:test"
-CONTAINER_MODULES = ("test_image.py", "test_lint.py", "test_registry.py", "test_compose.py", "test_pipeline.py")
+# Modules that build or run the image, or install and run the slow lint tools.
+CONTAINER_MODULES = {
+    "test_image.py",
+    "test_lint.py",
+    "test_registry.py",
+    "test_compose.py",
+    "test_pipeline.py",
+}
 
 
 def pytest_collection_modifyitems(items):

@@ -47,7 +47,7 @@ migrate: db
 	@$(WITH_DB) $(PY) manage.py migrate --noinput
 
 seed: migrate
-	@$(WITH_DB) if $(PY) manage.py help seed_demo >/dev/null 2>&1; then $(PY) manage.py seed_demo; fi
+	@$(WITH_DB) $(PY) manage.py seed_demo
 
 run: seed
 	@echo "Threadline on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"

@@ -1,3 +1,5 @@
+from io import StringIO
+
 import pytest
 from django.core.management import call_command
 from wagtail.models import Page
@@ -58,7 +60,10 @@ def test_seed_leaves_pages_a_person_edited(site_root, catalog, marketer):
     assert [b.block_type for b in home.body] == ["rich_text"]
 
 
-def test_seed_demo_command_runs(site_root, settings):
+def test_seed_demo_with_debug_off_builds_the_shop_without_logins(site_root, settings):
+    from django.contrib.auth import get_user_model
+
     settings.DEBUG = False
-    call_command("seed_demo")
+    call_command("seed_demo", stdout=StringIO())
     assert ShopIndexPage.objects.exists()
+    assert not get_user_model().objects.filter(email__endswith="@example.com").exists()

@@ -7,6 +7,7 @@ class OrdersConfig(AppConfig):
     verbose_name = "Orders"
 
     def ready(self) -> None:
+        from . import payment  # noqa: F401  (registers the SHOP_PAYMENT_HANDOFF check)
         from .emails import on_status_changed
         from .signals import order_status_changed
 

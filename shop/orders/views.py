@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -41,10 +41,11 @@ def _initial(request: HttpRequest) -> dict:
 def _pay(request: HttpRequest, order: Order) -> HttpResponse:
     """Hand the order to the payment step; when that fails the order waits on its own page."""
     try:
-        return start_payment(request, order)
+        url = start_payment(order, site_url=request.build_absolute_uri("/"))
     except PaymentUnavailable as error:
         messages.error(request, error.message)
-    return redirect(order.get_absolute_url())
+        return redirect(order.get_absolute_url())
+    return HttpResponseRedirect(url, status=303)
 
 
 def checkout(request: HttpRequest) -> HttpResponse:

@@ -1,4 +1,4 @@
-"""The admin's refund action: parse the form, call refund_payment, say what happened."""
+"""The admin's refund action: parse the form, call refunds.refund_payment, say what happened."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from shop.core.money import format_money
 
-from . import services
+from . import refunds
 from .forms import RefundForm
 from .models import Payment
 
@@ -29,14 +29,14 @@ def refund(request: HttpRequest, payment_id: int) -> HttpResponse:
             messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
         return HttpResponseRedirect(next_url)
     try:
-        made = services.refund_payment(
+        made = refunds.refund_payment(
             payment,
             form.cleaned_data["amount"],
             form.cleaned_data["reason"],
             request.user,
             cancel=form.cleaned_data["cancel_order"],
         )
-    except services.RefundNotAllowed as exc:
+    except refunds.RefundNotAllowed as exc:
         messages.error(request, str(exc))
     else:
         amount = format_money(made.amount, payment.currency)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import services
 from .models import Payment
 from .providers import ProviderUnavailable
+from .providers.stripe_events import handle_stripe_event
 from .providers.testing import DISABLED_MESSAGE, test_payments_allowed
 
 logger = logging.getLogger(__name__)
@@ -83,5 +84,5 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         return HttpResponseBadRequest("Invalid signature or payload.")
     if not isinstance(event, dict) or not event.get("id") or not isinstance(event.get("data"), dict):
         return HttpResponseBadRequest("Not a Stripe event.")
-    log = services.handle_stripe_event(event)
+    log = handle_stripe_event(event)
     return HttpResponse("duplicate" if log is None else log.outcome, content_type="text/plain")

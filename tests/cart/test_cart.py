@@ -8,7 +8,7 @@ from django.test import Client
 from shop.cart import services
 from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
 from shop.catalog.services import soft_delete_product
-from tests.orders.factories import make_product, make_variant
+from tests.factories import make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def messages_of(response):
 
 
 def test_guest_adds_by_variant_and_by_size_and_colour(client):
-    product = make_product(price="25.00")
+    product = make_product(price="25.00", sizes=())
     black = make_variant(product, size="M", colour="Black", stock=5)
     white = make_variant(product, size="L", colour="White", stock=5)
     response = add(client, variant=black.pk, quantity="2")
@@ -88,7 +88,7 @@ def test_unknown_inactive_sold_out_and_deleted_variants_are_refused(client):
     sold_out = make_variant(stock=0)
     deleted = make_variant()
     soft_delete_product(deleted.product)
-    hidden = make_variant(product=make_product(is_active=False))
+    hidden = make_variant(product=make_product(price="20.00", is_active=False, sizes=()))
     cases = [
         ({"variant": "999999"}, "not available"),
         ({"variant": "abc"}, "not available"),
@@ -215,7 +215,7 @@ def fill_with_photographed_products(client, lines: int) -> None:
     from wagtail.models import Collection
 
     from shop.catalog.models import ProductImage
-    from tests.catalog.factories import make_wagtail_image
+    from tests.factories import make_wagtail_image
 
     if Collection.get_first_root_node() is None:  # flushed by a transactional test
         Collection.add_root(name="Root")

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from shop.cart import services
 from shop.cart.models import Cart, CartItem
-from tests.orders.factories import make_variant
+from tests.factories import make_variant
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import soft_delete_product
-
-from .factories import make_category, make_product
+from tests.factories import make_category, make_product, product_edit_data
 
 pytestmark = pytest.mark.django_db
 
@@ -105,45 +104,13 @@ def test_the_shop_menu_groups_the_catalog_screens(as_staff):
     assert "Shop" in html and "/admin/shop/products/" in html and "/admin/shop/low-stock/" in html
 
 
-def edit_data(product, **overrides):
-    variants = [
-        {
-            "id": v.pk,
-            "size": v.size,
-            "colour": v.colour,
-            "sku": v.sku,
-            "stock": v.stock,
-            "stock_shown": v.stock,
-            "price_override": "",
-            "is_active": "on",
-        }
-        for v in product.variants.order_by("sort_order", "pk")
-    ]
-    data = {
-        "name": product.name,
-        "category": product.category.pk,
-        "base_price": str(product.base_price),
-        "compare_at_price": "",
-        "description": rich_text(""),
-        "tags": "",
-        "is_active": "on",
-        "variants": inline_formset(variants, initial=len(variants), min=1),
-        "images": inline_formset([]),
-        "slug": product.slug,
-        "seo_title": "",
-        "meta_description": "",
-    }
-    data.update(overrides)
-    return nested_form_data(data)
-
-
 def form_errors(response) -> str:
     form = response.context["form"]
     return f"{form.errors} {[(n, f.errors, f.non_form_errors()) for n, f in form.formsets.items()]}"
 
 
 def test_staff_edit_prices_and_stock_on_one_screen(as_staff, product):
-    data = edit_data(product, base_price="24.50")
+    data = product_edit_data(product, base_price="24.50")
     data["variants-0-stock"] = "7"
     response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", data)
     assert response.status_code == 302, form_errors(response)
@@ -189,7 +156,7 @@ def test_staff_add_a_product_with_variants(as_staff, product):
 
 
 def test_negative_stock_is_a_form_error_not_a_500(as_staff, product):
-    data = edit_data(product)
+    data = product_edit_data(product)
     data["variants-0-stock"] = "-3"
     response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", data)
     assert response.status_code == 200
@@ -197,7 +164,7 @@ def test_negative_stock_is_a_form_error_not_a_500(as_staff, product):
 
 
 def test_two_variants_with_the_same_size_and_colour_is_a_form_error(as_staff, product):
-    data = edit_data(product)
+    data = product_edit_data(product)
     data["variants-1-size"] = data["variants-0-size"]
     response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", data)
     assert response.status_code == 200
@@ -207,7 +174,7 @@ def test_two_variants_with_the_same_size_and_colour_is_a_form_error(as_staff, pr
 
 def test_a_sku_taken_by_another_product_is_a_form_error(as_staff, product):
     other = make_product("Other")
-    data = edit_data(product)
+    data = product_edit_data(product)
     data["variants-0-sku"] = other.variants.first().sku
     response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", data)
     assert response.status_code == 200
@@ -321,6 +288,6 @@ def test_a_database_refusal_on_save_is_a_form_error(as_staff, product, monkeypat
         raise IntegrityError("duplicate key value violates unique constraint")
 
     monkeypatch.setattr(Product, "save", refuse)
-    response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", edit_data(product, base_price="1.00"))
+    response = as_staff.post(f"{PRODUCTS}edit/{product.pk}/", product_edit_data(product, base_price="1.00"))
     assert response.status_code == 200
     assert "could not be saved" in response.content.decode()

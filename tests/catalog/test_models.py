@@ -11,8 +11,7 @@ from shop.catalog.services import (
     storefront_products,
     variant_options,
 )
-
-from .factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ from django.test import override_settings
 
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import soft_delete_product
-
-from .factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.catalog.models import ProductVariant
-
-from .factories import make_product
+from tests.factories import make_product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

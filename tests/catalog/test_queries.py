@@ -13,8 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from shop.catalog.images import attach_card_pictures
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import storefront_products
-
-from .factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,7 @@ from shop.cart.models import Cart, CartItem
 from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import StockEdit, apply_stock_edits
 from shop.orders.services import ShippingDetails, place_order
-
-from .factories import make_product
+from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -6,14 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.orders.models import Order
-from tests.orders.factories import make_product, make_variant
+from tests.factories import make_product, make_variant
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def tee(site_root):
-    product = make_product("Harbour Tee", price="25.00")
+    product = make_product("Harbour Tee", price="25.00", sizes=())
     make_variant(product, size="M", colour="Navy", stock=4)
     large = make_variant(product, size="L", colour="Navy", stock=4)
     make_variant(product, size="M", colour="Sand", stock=4)

@@ -5,13 +5,12 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.test import RequestFactory
 from playwright.sync_api import expect
 
 from shop.orders.models import Order
 from shop.payments.models import Payment, Refund
-from shop.payments.services import begin_payment, settle_test_payment
-from tests.orders.factories import make_order, make_product, make_variant
+from shop.payments.services import settle_test_payment
+from tests.factories import make_order, make_product, make_variant, start_payment
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +18,10 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def paid_order(site_root, settings):
     settings.PAYMENT_PROVIDER = "test"
-    product = make_product("Dockside Hoodie", price="60.00")
+    product = make_product("Dockside Hoodie", price="60.00", sizes=())
     variant = make_variant(product, size="L", colour="Grey", stock=2)
     order = make_order([(variant, 1)], email="buyer@example.com")
-    begin_payment(RequestFactory().post("/checkout/"), order)
+    start_payment(order)
     settle_test_payment(Payment.objects.get(order=order), succeed=True)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID

@@ -1,16 +1,9 @@
 """Content test data: the page tree of a small shop."""
 
 import pytest
-from wagtail.models import Page
 
-from home.models import CategoryPage, HomePage, LandingPage, ShopIndexPage
-from tests.catalog.factories import make_category, make_product
-
-
-def add_child(parent: Page, page: Page) -> Page:
-    parent.add_child(instance=page)
-    page.save_revision().publish()
-    return page
+from home.models import CategoryPage, HomePage, ShopIndexPage
+from tests.factories import add_child, make_category, make_product
 
 
 @pytest.fixture(autouse=True)
@@ -51,17 +44,3 @@ def tshirt_page(shop_index, tshirts) -> CategoryPage:
 @pytest.fixture
 def product(tshirts):
     return make_product("Plain tee", category=tshirts, price="19.00", images=1)
-
-
-def stream(*blocks) -> list[dict]:
-    return [{"type": kind, "value": value} for kind, value in blocks]
-
-
-def grid(product_ids=(), **extra) -> tuple[str, dict]:
-    value = {"heading": "Picks", "source": "chosen", "products": list(product_ids), "limit": 8}
-    value.update(extra)
-    return ("product_grid", value)
-
-
-def landing(parent: Page, title: str = "Summer sale", body=()) -> LandingPage:
-    return add_child(parent, LandingPage(title=title, body=stream(*body)))

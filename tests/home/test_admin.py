@@ -10,7 +10,7 @@ from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfiel
 
 from home.models import HomePage, LandingPage
 from shop.catalog.services import soft_delete_product
-from tests.catalog.factories import make_product
+from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -3,7 +3,7 @@ import re
 import pytest
 
 from home.models import CategoryPage
-from tests.catalog.factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

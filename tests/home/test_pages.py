@@ -2,9 +2,7 @@ import pytest
 
 from home.models import HomePage
 from shop.catalog.services import soft_delete_product
-from tests.catalog.factories import make_product
-
-from .conftest import grid, landing, stream
+from tests.factories import grid, landing, make_product, stream
 
 pytestmark = pytest.mark.django_db
 

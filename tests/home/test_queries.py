@@ -6,9 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from home.models import HomePage
 from home.products import CategoryTree, resolve_stream
-from tests.catalog.factories import make_category, make_product
-
-from .conftest import grid, stream
+from tests.factories import grid, make_category, make_product, stream
 
 pytestmark = pytest.mark.django_db
 

@@ -2,9 +2,7 @@ import pytest
 from django.db import connection
 
 from shop.catalog.services import soft_delete_product
-from tests.catalog.factories import make_category, make_product
-
-from .conftest import landing, stream
+from tests.factories import landing, make_category, make_product, product_edit_data, stream
 
 pytestmark = pytest.mark.django_db
 
@@ -131,14 +129,13 @@ def test_a_variant_colour_is_found_once_its_save_is_committed(
 def test_an_admin_save_reindexes_the_product_once_after_commit(client, staff_user, monkeypatch):
     """Six variants written by one save (real commits): one re-index, after the commit."""
     from home import signals
-    from tests.catalog.test_admin import edit_data
 
     hoodies = make_category("Hoodies", slug="hoodies")
     product = make_product("Six-way hoodie", category=hoodies, sizes=("S", "M", "L"), colours=("Red", "Blue"))
     task = FakeTask()
     monkeypatch.setattr(signals, "insert_or_update_object_task", task)
     client.force_login(staff_user)
-    data = edit_data(product)
+    data = product_edit_data(product)
     data["variants-0-colour"] = "Crimson"
     response = client.post(f"/admin/shop/products/edit/{product.pk}/", data)
     assert response.status_code == 302

@@ -6,7 +6,7 @@ from wagtail.models import Page
 
 from home.demo import seed_content
 from home.models import CategoryPage, HomePage, LandingPage, NavigationSettings, ShopIndexPage
-from tests.catalog.factories import make_category, make_product
+from tests.factories import make_category, make_product
 
 pytestmark = pytest.mark.django_db
 

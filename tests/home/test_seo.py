@@ -4,9 +4,7 @@ import pytest
 
 from home.models import SiteSettings
 from shop.catalog.services import soft_delete_product
-from tests.catalog.factories import make_product
-
-from .conftest import landing
+from tests.factories import landing, make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,7 @@ from django.utils import timezone
 from wagtail import hooks
 
 from shop.orders.models import Order
-
-from .factories import make_order, make_variant
+from tests.factories import make_order, make_variant
 
 pytestmark = pytest.mark.django_db
 S = Order.Status

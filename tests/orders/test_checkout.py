@@ -10,8 +10,7 @@ from shop.cart.models import Cart, CartItem
 from shop.catalog.models import ProductVariant
 from shop.catalog.services import soft_delete_product
 from shop.orders.models import Order
-
-from .factories import make_product, make_variant
+from tests.factories import make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -39,8 +38,8 @@ def fill_cart(client, *lines):
 
 
 def test_guest_checkout_happy_path(client, mailoutbox):
-    tee = make_variant(make_product("Oxford Tee", price="20.00"), size="M", colour="Black", stock=5)
-    jeans = make_variant(make_product("Slim Jeans", price="30.00"), size="32", colour="", stock=2)
+    tee = make_variant(make_product("Oxford Tee", price="20.00", sizes=()), size="M", colour="Black", stock=5)
+    jeans = make_variant(make_product("Slim Jeans", price="30.00", sizes=()), size="32", colour="", stock=2)
     fill_cart(client, (tee, 2), (jeans, 1))
     page = client.get("/checkout/")
     assert page.status_code == 200
@@ -52,7 +51,7 @@ def test_guest_checkout_happy_path(client, mailoutbox):
 
     response = client.post("/checkout/", {**ADDRESS, "total": "0.01", "price": "0"})
     order = Order.objects.get()
-    assert response.status_code == 302
+    assert response.status_code == 303  # See Other: the browser GETs the payment page
     assert response["Location"] == f"/payments/test/fake-{order.number}/"
     assert order.status == Order.Status.PENDING_PAYMENT
     assert (order.subtotal, order.shipping, order.total) == (
@@ -92,7 +91,7 @@ def test_guest_checkout_happy_path(client, mailoutbox):
 
 
 def test_free_shipping_from_the_threshold_at_checkout(client):
-    variant = make_variant(make_product(price="75.00"), stock=3)
+    variant = make_variant(make_product(price="75.00", sizes=()), stock=3)
     fill_cart(client, (variant, 1))
     client.post("/checkout/", ADDRESS)
     order = Order.objects.get()
@@ -144,7 +143,9 @@ def test_checkout_without_csrf_is_refused(client):
 
 
 def test_stock_ran_out_before_placing_keeps_the_cart_and_names_the_item(client):
-    variant = make_variant(make_product("Last Hoodie"), size="L", colour="Grey", stock=2)
+    variant = make_variant(
+        make_product("Last Hoodie", price="20.00", sizes=()), size="L", colour="Grey", stock=2
+    )
     fill_cart(client, (variant, 2))
     ProductVariant.objects.filter(pk=variant.pk).update(stock=1)
     response = client.post("/checkout/", ADDRESS, follow=True)
@@ -159,7 +160,7 @@ def test_stock_ran_out_before_placing_keeps_the_cart_and_names_the_item(client):
 def test_stock_ran_out_between_the_page_and_the_click(client):
     from shop.orders.services import CheckoutError, ShippingDetails, place_order
 
-    variant = make_variant(make_product("Cap"), size="One", colour="", stock=1)
+    variant = make_variant(make_product("Cap", price="20.00", sizes=()), size="One", colour="", stock=1)
     fill_cart(client, (variant, 1))
     cart = Cart.objects.get()
     ProductVariant.objects.filter(pk=variant.pk).update(stock=0)
@@ -169,7 +170,7 @@ def test_stock_ran_out_between_the_page_and_the_click(client):
 
 
 def test_deleted_or_deactivated_product_cannot_be_ordered(client):
-    variant = make_variant(make_product("Gone Tee"), stock=3)
+    variant = make_variant(make_product("Gone Tee", price="20.00", sizes=()), stock=3)
     fill_cart(client, (variant, 1))
     soft_delete_product(variant.product)
     response = client.get("/checkout/")
@@ -180,7 +181,7 @@ def test_deleted_or_deactivated_product_cannot_be_ordered(client):
 
 
 def test_prices_come_from_the_database_at_the_moment_of_ordering(client):
-    variant = make_variant(make_product(price="10.00"), stock=3)
+    variant = make_variant(make_product(price="10.00", sizes=()), stock=3)
     fill_cart(client, (variant, 1))
     variant.price_override = Decimal("12.00")
     variant.save()
@@ -191,7 +192,7 @@ def test_prices_come_from_the_database_at_the_moment_of_ordering(client):
 
 
 def test_snapshots_survive_repricing_and_deletion(client):
-    product = make_product("Linen Shirt", price="40.00")
+    product = make_product("Linen Shirt", price="40.00", sizes=())
     variant = make_variant(product, size="S", colour="Sand", stock=3)
     fill_cart(client, (variant, 1))
     client.post("/checkout/", ADDRESS)
@@ -298,3 +299,18 @@ def test_pay_now_on_a_paid_order_does_nothing(client):
     response = client.post(f"/orders/{order.number}/pay/", {"key": order.access_key}, follow=True)
     assert "nothing to pay" in response.content.decode()
     assert "Paid" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("handoff", "error"),
+    [
+        ("shop.payments.services.no_such_function", "orders.E001"),
+        ("shop.orders.payment.UNAVAILABLE", "orders.E002"),
+    ],
+)
+def test_a_broken_payment_handoff_stops_the_shop_at_start_up(settings, handoff, error):
+    from django.core.checks import run_checks
+
+    assert [e.id for e in run_checks() if e.id.startswith("orders.")] == []
+    settings.SHOP_PAYMENT_HANDOFF = handoff
+    assert [e.id for e in run_checks() if e.id.startswith("orders.")] == [error]

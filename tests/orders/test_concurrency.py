@@ -13,8 +13,7 @@ from shop.catalog.models import ProductVariant
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.services import CheckoutError, ShippingDetails, TransitionNotAllowed
-
-from .factories import make_order, make_variant
+from tests.factories import make_order, make_variant
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -6,8 +6,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from shop.orders.models import Order, OrderItem
-
-from .factories import make_order
+from tests.factories import make_order
 
 pytestmark = pytest.mark.django_db
 

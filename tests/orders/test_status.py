@@ -10,8 +10,7 @@ from shop.orders.models import Order, OrderEvent
 from shop.orders.services import TransitionNotAllowed
 from shop.orders.signals import order_status_changed
 from shop.orders.status import TRANSITIONS
-
-from .factories import make_order, make_variant
+from tests.factories import make_order, make_variant
 
 pytestmark = pytest.mark.django_db
 S = Order.Status

@@ -15,10 +15,13 @@ import re
 import threading
 import time
 import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+WEBHOOK_SECRET = "whsec_test_payments_secret"
 
 
 def decode_form(body: str) -> dict[str, Any]:
@@ -82,17 +85,11 @@ class FakeStripe:
 
     def send_event(self, event_type: str, obj: dict[str, Any]) -> int:
         """Deliver a signed event to the shop's webhook, as Stripe does; returns the HTTP status."""
-        body = json.dumps(
-            {"id": self.new_id("evt"), "object": "event", "type": event_type, "data": {"object": obj}}
-        )
-        timestamp = int(time.time())
-        signature = hmac.new(
-            self.webhook_secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256
-        ).hexdigest()
+        body = json.dumps(stripe_event(event_type, obj, self.new_id("evt")))
         request = urllib.request.Request(
             self.webhook_url,
             data=body.encode(),
-            headers={"Content-Type": "application/json", "Stripe-Signature": f"t={timestamp},v1={signature}"},
+            headers={"Content-Type": "application/json", "Stripe-Signature": sign(body, self.webhook_secret)},
         )
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
         with opener.open(request, timeout=10) as response:
@@ -254,3 +251,62 @@ class FakeStripeServer:
     def __exit__(self, *exc):
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+# --- events and signatures, as Stripe sends them ------------------------------------------------
+
+
+def sign(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """Stripe's scheme, computed here: t=<unix time>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    signature = hmac.new(secret.encode(), f"{timestamp}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={signature}"
+
+
+def stripe_event(event_type: str, obj: dict, event_id: str | None = None) -> dict:
+    return {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:24]}",
+        "object": "event",
+        "api_version": "2025-01-27.acacia",
+        "created": int(time.time()),
+        "livemode": False,
+        "type": event_type,
+        "data": {"object": obj},
+    }
+
+
+def post_signed(
+    client,
+    event: dict,
+    *,
+    secret: str = WEBHOOK_SECRET,
+    timestamp: int | None = None,
+    signature: str | None = None,
+):
+    """POST the event to the webhook as Stripe would, signed with `secret`."""
+    body = json.dumps(event)
+    header = sign(body, secret, timestamp) if signature is None else signature
+    return client.post(
+        "/payments/stripe/webhook/", data=body, content_type="application/json", HTTP_STRIPE_SIGNATURE=header
+    )
+
+
+def completed_event(fake: "FakeStripe", payment, **overrides) -> dict:
+    """checkout.session.completed for the payment's session, as the fake says Stripe would send it."""
+    session = fake.complete(payment.provider_reference)
+    session.update(overrides)
+    return stripe_event("checkout.session.completed", session)
+
+
+def charge_refunded_event(payment_intent: str, *, amount: int, refunds: list[dict], currency="eur") -> dict:
+    charge = {
+        "id": f"ch_{payment_intent[3:]}",
+        "object": "charge",
+        "payment_intent": payment_intent,
+        "amount": amount,
+        "amount_refunded": sum(r["amount"] for r in refunds),
+        "currency": currency,
+        "refunded": sum(r["amount"] for r in refunds) == amount,
+        "refunds": {"object": "list", "data": refunds},
+    }
+    return stripe_event("charge.refunded", charge)

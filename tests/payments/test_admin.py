@@ -9,15 +9,14 @@ from wagtail import hooks
 from shop.orders.models import Order
 from shop.payments.models import Refund
 from shop.payments.services import settle_test_payment
-
-from .conftest import begin
+from tests.factories import start_payment
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def paid_order(order):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     settle_test_payment(payment, succeed=True)
     order.refresh_from_db()
     return order
@@ -46,7 +45,7 @@ def test_the_panel_has_no_refund_form_without_the_permission(marketer, paid_orde
 
 
 def test_the_panel_of_an_unpaid_order_offers_no_refund(staff_user, order):
-    begin(order)
+    start_payment(order)
     html = render_panels(staff_user, order)
     assert "Pending" in html
     assert "/refund/" not in html
@@ -181,7 +180,7 @@ def test_staff_refund_from_the_order_screen(client, staff_user, paid_order):
 def test_the_panel_takes_a_fixed_number_of_queries(
     staff_user, paid_order, refunds, django_assert_max_num_queries
 ):
-    from shop.payments.services import refund_payment
+    from shop.payments.refunds import refund_payment
 
     payment = paid_order.payments.get()
     for _ in range(refunds):
@@ -198,7 +197,7 @@ def test_refundable_amount_counts_prefetched_refunds_without_a_query(
     staff_user, paid_order, django_assert_num_queries
 ):
     from shop.payments.models import Payment
-    from shop.payments.services import refund_payment
+    from shop.payments.refunds import refund_payment
 
     payment = paid_order.payments.get()
     refund_payment(payment, "1.50", "Part", staff_user)

@@ -5,8 +5,7 @@ import pytest
 from shop.orders.models import Order
 from shop.orders.services import cancel_order, expire_orders
 from shop.payments.models import Payment, PaymentLog
-
-from .conftest import begin
+from tests.factories import start_payment
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +13,8 @@ pytestmark = pytest.mark.django_db
 def test_an_expired_order_expires_its_stripe_sessions(
     stripe_server, order, django_capture_on_commit_callbacks, settings
 ):
-    _, first = begin(order)
-    _, second = begin(order)
+    _, first = start_payment(order)
+    _, second = start_payment(order)
     Order.objects.filter(pk=order.pk).update(payment_due_at=order.created_at)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -33,7 +32,7 @@ def test_an_expired_order_expires_its_stripe_sessions(
 def test_stripe_down_while_expiring_is_logged_never_raised(
     stripe_server, order, django_capture_on_commit_callbacks, caplog
 ):
-    begin(order)
+    start_payment(order)
     stripe_server.fail_with = 503
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -48,9 +47,9 @@ def test_stripe_down_while_expiring_is_logged_never_raised(
 def test_a_paid_order_changing_status_touches_no_checkout(
     stripe_server, order, django_capture_on_commit_callbacks, post_event
 ):
-    from .conftest import completed_event
+    from tests.payments.fake_stripe import completed_event
 
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     post_event(completed_event(stripe_server, payment))
     requests_before = len(stripe_server.requests)
     order.refresh_from_db()
@@ -62,7 +61,7 @@ def test_a_paid_order_changing_status_touches_no_checkout(
 def test_a_test_provider_payment_page_closes_with_the_order(
     client, order, django_capture_on_commit_callbacks
 ):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     with django_capture_on_commit_callbacks(execute=True):
         cancel_order(order, actor_label="expire_orders")
     payment.refresh_from_db()

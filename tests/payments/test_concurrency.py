@@ -9,9 +9,9 @@ from django.test import Client
 
 from shop.orders.models import Order, OrderEvent
 from shop.payments.models import PaymentLog, Refund
-from shop.payments.services import RefundNotAllowed, refund_payment
-
-from .conftest import begin, completed_event, post_signed
+from shop.payments.refunds import RefundNotAllowed, refund_payment
+from tests.factories import start_payment
+from tests.payments.fake_stripe import completed_event, post_signed
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,7 +38,7 @@ def run_together(target, count: int) -> list:
 
 
 def test_the_same_event_delivered_concurrently_is_acted_on_once(stripe_server, order):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     event = completed_event(stripe_server, payment)
 
     responses = run_together(lambda: post_signed(Client(), event), 5)
@@ -51,7 +51,7 @@ def test_the_same_event_delivered_concurrently_is_acted_on_once(stripe_server, o
 
 
 def test_two_refunds_at_once_never_exceed_the_payment(stripe_server, order, post_event):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     post_event(completed_event(stripe_server, payment))
     payment.refresh_from_db()
 
@@ -67,9 +67,9 @@ def test_two_refunds_at_once_never_exceed_the_payment(stripe_server, order, post
 
 def test_two_tabs_paid_at_the_same_moment_pay_once_and_refund_one(stripe_server, order):
     """Both sessions were paid; their confirmations race: one pays the order, the other goes back."""
-    _, first = begin(order)
+    _, first = start_payment(order)
     first_paid = completed_event(stripe_server, first)
-    _, second = begin(order)
+    _, second = start_payment(order)
     events = iter([first_paid, completed_event(stripe_server, second)])
     lock = threading.Lock()
 

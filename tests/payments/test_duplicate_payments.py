@@ -5,9 +5,10 @@ import pytest
 from shop.catalog.models import ProductVariant
 from shop.orders.models import Order
 from shop.payments.models import Payment, PaymentLog, Refund
-from shop.payments.services import DUPLICATE_REFUND_REASON, refund_payment, settle_test_payment
-
-from .conftest import begin, charge_refunded_event, completed_event, stripe_event
+from shop.payments.refunds import refund_payment
+from shop.payments.services import DUPLICATE_REFUND_REASON, settle_test_payment
+from tests.factories import start_payment
+from tests.payments.fake_stripe import charge_refunded_event, completed_event, stripe_event
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +24,9 @@ def paid_twice(stripe_server, order, post_event, django_capture_on_commit_callba
 
     Returns (order, the payment that paid the order, the duplicate one).
     """
-    _, old = begin(order)
+    _, old = start_payment(order)
     old_paid = completed_event(stripe_server, old)
-    _, new = begin(order)
+    _, new = start_payment(order)
     old.refresh_from_db()
     assert old.status == Payment.Status.CANCELLED  # closed locally, though Stripe refused to expire it
     new_paid = completed_event(stripe_server, new)
@@ -115,8 +116,8 @@ def test_a_partial_refund_of_the_paying_payment_keeps_the_order_paid(paid_twice,
 
 def test_two_test_payments_pay_once_and_the_second_is_refunded(order, django_capture_on_commit_callbacks):
     """Two tabs with the test provider (the page's own check bypassed): the second payment goes back."""
-    _, first = begin(order)
-    _, second = begin(order)
+    _, first = start_payment(order)
+    _, second = start_payment(order)
 
     with django_capture_on_commit_callbacks(execute=True):
         settle_test_payment(second, succeed=True)
@@ -136,9 +137,9 @@ def test_a_payment_for_a_refunded_order_is_refunded_too(
     stripe_server, order, post_event, django_capture_on_commit_callbacks, staff_user
 ):
     """The order was paid and refunded in full; an old session paid afterwards does not keep the money."""
-    _, old = begin(order)
+    _, old = start_payment(order)
     old_paid = completed_event(stripe_server, old)
-    _, new = begin(order)
+    _, new = start_payment(order)
     post_event(completed_event(stripe_server, new))
     refund_payment(Payment.objects.get(pk=new.pk), "79.70", "Returned", staff_user)
     assert _status(order) == Order.Status.REFUNDED

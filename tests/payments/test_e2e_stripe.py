@@ -7,8 +7,7 @@ from playwright.sync_api import expect
 
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order
-
-from .conftest import WEBHOOK_SECRET
+from tests.payments.fake_stripe import WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

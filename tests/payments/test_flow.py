@@ -8,8 +8,8 @@ from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order
 from shop.payments.models import Payment, PaymentLog, Refund
 from shop.payments.services import settle_test_payment
-
-from .conftest import begin, completed_event
+from tests.factories import start_payment
+from tests.payments.fake_stripe import completed_event
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +71,7 @@ def test_checkout_leads_to_the_test_page_and_pay_marks_the_order_paid(client, va
 
 
 def test_pay_pressed_twice_pays_once(client, order):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     client.post(f"/payments/test/{payment.token}/", {"action": "pay"})
     second = client.post(f"/payments/test/{payment.token}/", {"action": "pay"})
     assert second.status_code == 302
@@ -81,7 +81,7 @@ def test_pay_pressed_twice_pays_once(client, order):
 
 def test_settling_a_test_payment_twice_pays_once(order):
     """The service's own dedupe, without the page's check in front of it."""
-    _, payment = begin(order)
+    _, payment = start_payment(order)
 
     settle_test_payment(payment, succeed=True)
     again = settle_test_payment(payment, succeed=True)
@@ -126,7 +126,7 @@ def test_an_unknown_token_is_a_404(client, db):
 
 
 def test_an_unknown_action_is_a_400_and_changes_nothing(client, order):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     response = client.post(f"/payments/test/{payment.token}/", {"action": "refund"})
     assert response.status_code == 400
     order.refresh_from_db()
@@ -151,7 +151,7 @@ def test_with_debug_off_and_no_switch_the_test_provider_takes_no_order(client, v
 
 
 def test_with_the_switch_off_an_earlier_test_page_refuses_too(client, order, settings):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     settings.ALLOW_TEST_PAYMENTS = False
     assert client.get(f"/payments/test/{payment.token}/").status_code == 403
     assert client.post(f"/payments/test/{payment.token}/", {"action": "pay"}).status_code == 403
@@ -162,8 +162,8 @@ def test_with_the_switch_off_an_earlier_test_page_refuses_too(client, order, set
 def test_debug_alone_allows_test_payments(order, settings):
     settings.DEBUG = True
     settings.ALLOW_TEST_PAYMENTS = False
-    response, _ = begin(order)
-    assert response.status_code == 303
+    url, payment = start_payment(order)
+    assert url == f"/payments/test/{payment.token}/"
 
 
 # --- Stripe, end to end ------------------------------------------------------------------------

@@ -7,9 +7,10 @@ import pytest
 from shop.catalog.models import ProductVariant
 from shop.orders.models import Order, OrderEvent
 from shop.payments.models import Payment, Refund
-from shop.payments.services import RefundNotAllowed, refund_payment, settle_test_payment
-
-from .conftest import begin, charge_refunded_event, completed_event
+from shop.payments.refunds import RefundNotAllowed, refund_payment
+from shop.payments.services import settle_test_payment
+from tests.factories import start_payment
+from tests.payments.fake_stripe import charge_refunded_event, completed_event
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ def paid_stripe_payment(stripe_server, stripe_payment, post_event):
 
 @pytest.fixture
 def paid_test_payment(order):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     return settle_test_payment(payment, succeed=True)
 
 
@@ -84,7 +85,7 @@ def test_refund_amounts_must_be_positive_with_two_places(paid_test_payment, staf
 
 
 def test_an_unpaid_payment_cannot_be_refunded(order, staff_user):
-    _, payment = begin(order)
+    _, payment = start_payment(order)
     with pytest.raises(RefundNotAllowed, match="Only a paid payment"):
         refund_payment(payment, "1.00", "x", staff_user)
 

@@ -4,7 +4,6 @@ import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.test import RequestFactory
 from django.utils import timezone
 
 from shop.orders.models import Order
@@ -12,18 +11,16 @@ from shop.orders.payment import PaymentUnavailable
 from shop.orders.services import expire_orders, extend_payment_deadline
 from shop.payments.models import Payment, PaymentLog
 from shop.payments.services import begin_payment
-
-from .conftest import begin
+from tests.factories import make_order, make_product, make_variant, start_payment
 
 pytestmark = pytest.mark.django_db
 
 
 def test_session_is_built_from_the_order_in_minor_units(stripe_server, order):
-    response, payment = begin(order)
+    url, payment = start_payment(order)
 
-    assert response.status_code == 303
     session_id = payment.provider_reference
-    assert response["Location"] == f"{stripe_server.url}/pay/{session_id}"
+    assert url == f"{stripe_server.url}/pay/{session_id}"
     [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
     sent = call.params
     assert sent["mode"] == "payment"
@@ -55,16 +52,16 @@ def test_session_is_built_from_the_order_in_minor_units(stripe_server, order):
     assert out.payload["response"]["id"] == session_id
 
 
-def test_free_shipping_sends_no_shipping_line(stripe_server, make_order):
-    order = make_order(lines=[("80.00", 1)], shipping="0.00")
-    begin(order)
+def test_free_shipping_sends_no_shipping_line(stripe_server):
+    order = make_order([(make_variant(make_product(price="80.00", sizes=())), 1)], shipping="0.00")
+    start_payment(order)
     [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
     assert [line["price_data"]["unit_amount"] for line in call.params["line_items"]] == ["8000"]
 
 
 def test_each_attempt_has_its_own_idempotency_key(stripe_server, order):
-    begin(order)
-    begin(order)
+    start_payment(order)
+    start_payment(order)
     creates = [c for c in stripe_server.requests if c.path == "/v1/checkout/sessions"]
     keys = [c.headers["idempotency-key"] for c in creates]
     assert keys == [f"checkout-{order.number}-1", f"checkout-{order.number}-2"]
@@ -72,8 +69,8 @@ def test_each_attempt_has_its_own_idempotency_key(stripe_server, order):
 
 
 def test_a_new_attempt_closes_the_older_open_session(stripe_server, order):
-    _, first = begin(order)
-    _, second = begin(order)
+    _, first = start_payment(order)
+    _, second = start_payment(order)
     first.refresh_from_db()
     assert first.status == Payment.Status.CANCELLED
     assert stripe_server.sessions[first.provider_reference]["status"] == "expired"
@@ -84,11 +81,11 @@ def test_a_new_attempt_closes_the_older_open_session(stripe_server, order):
 
 def test_an_older_session_paid_anyway_still_pays_the_order(stripe_server, order, post_event):
     """Stripe could not expire it (the shopper was paying in the old tab): the money still counts."""
-    from .conftest import completed_event
+    from tests.payments.fake_stripe import completed_event
 
-    _, first = begin(order)
+    _, first = start_payment(order)
     event = completed_event(stripe_server, first)  # paid before the new attempt could expire it
-    begin(order)
+    start_payment(order)
     assert post_event(event).status_code == 200
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
@@ -99,9 +96,7 @@ def test_an_older_session_paid_anyway_still_pays_the_order(stripe_server, order,
 def test_an_order_no_longer_pending_is_not_sent_to_stripe(stripe_server, order):
     Order.objects.filter(pk=order.pk).update(status=Order.Status.PAID)
     order.refresh_from_db()
-    response = begin_payment(RequestFactory().post("/checkout/"), order)
-    assert response.status_code == 302
-    assert response["Location"] == order.get_absolute_url()
+    assert begin_payment(order, site_url="http://testserver/") == order.get_absolute_url()
     assert stripe_server.requests == []
     assert not order.payments.exists()
 
@@ -118,7 +113,7 @@ def _assert_unavailable(order, excinfo):
 def test_stripe_5xx_gives_a_retry_message_and_leaves_the_order_pending(stripe_server, order):
     stripe_server.fail_with = 503
     with pytest.raises(PaymentUnavailable) as excinfo:
-        begin(order)
+        start_payment(order)
     _assert_unavailable(order, excinfo)
     calls = stripe_server.calls("POST", "/v1/checkout/sessions")
     assert len(calls) == 2, "one retry"
@@ -130,7 +125,7 @@ def test_stripe_timeout_gives_a_retry_message(stripe_server, order, settings):
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
     stripe_server.delay = 2.0
     with pytest.raises(PaymentUnavailable) as excinfo:
-        begin(order)
+        start_payment(order)
     _assert_unavailable(order, excinfo)
 
 
@@ -141,17 +136,17 @@ def test_connection_refused_gives_a_retry_message(stripe_server, order, settings
     settings.STRIPE_API_BASE = f"http://127.0.0.1:{port}"
     settings.STRIPE_MAX_NETWORK_RETRIES = 0
     with pytest.raises(PaymentUnavailable) as excinfo:
-        begin(order)
+        start_payment(order)
     _assert_unavailable(order, excinfo)
 
 
 def test_a_retry_after_stripe_came_back_works(stripe_server, order):
     stripe_server.fail_with = 500
     with pytest.raises(PaymentUnavailable):
-        begin(order)
+        start_payment(order)
     stripe_server.fail_with = None
-    response, payment = begin(order)
-    assert response.status_code == 303
+    url, payment = start_payment(order)
+    assert url == f"{stripe_server.url}/pay/{payment.provider_reference}"
     assert payment.attempt == 2
     assert payment.provider_reference in stripe_server.sessions
 
@@ -159,7 +154,7 @@ def test_a_retry_after_stripe_came_back_works(stripe_server, order):
 def test_missing_stripe_key_refuses_with_a_message(stripe_server, order, settings):
     settings.STRIPE_SECRET_KEY = ""
     with pytest.raises(PaymentUnavailable, match="not configured"):
-        begin(order)
+        start_payment(order)
     assert not order.payments.exists()
     assert stripe_server.requests == []
 
@@ -167,7 +162,7 @@ def test_missing_stripe_key_refuses_with_a_message(stripe_server, order, setting
 def test_an_unknown_provider_setting_refuses_with_a_message(order, settings):
     settings.PAYMENT_PROVIDER = "paypal"
     with pytest.raises(PaymentUnavailable, match="Unknown payment provider"):
-        begin(order)
+        start_payment(order)
     assert not order.payments.exists()
 
 
@@ -177,7 +172,7 @@ def test_a_session_created_near_the_deadline_extends_it(stripe_server, order):
     Order.objects.filter(pk=order.pk).update(payment_due_at=near)
     order.refresh_from_db()
 
-    _, payment = begin(order)
+    _, payment = start_payment(order)
 
     [call] = stripe_server.calls("POST", "/v1/checkout/sessions")
     session_closes = datetime.fromtimestamp(int(call.params["expires_at"]), tz=UTC)
@@ -190,11 +185,11 @@ def test_a_session_created_near_the_deadline_extends_it(stripe_server, order):
 
 
 def test_pay_now_near_the_deadline_extends_it_again(stripe_server, order):
-    begin(order)
+    start_payment(order)
     Order.objects.filter(pk=order.pk).update(payment_due_at=timezone.now() + timedelta(minutes=1))
     order.refresh_from_db()
 
-    _, second = begin(order)
+    _, second = start_payment(order)
 
     order.refresh_from_db()
     expires_at = stripe_server.sessions[second.provider_reference]["expires_at"]
@@ -206,7 +201,7 @@ def test_a_session_closing_before_the_deadline_leaves_it(stripe_server, order):
     Order.objects.filter(pk=order.pk).update(payment_due_at=later)
     order.refresh_from_db()
 
-    begin(order)
+    start_payment(order)
 
     order.refresh_from_db()
     assert order.payment_due_at == later

@@ -7,8 +7,8 @@ import pytest
 from shop.catalog.models import ProductVariant
 from shop.orders.models import Order, OrderEvent
 from shop.payments.models import Payment, PaymentLog, Refund
-
-from .conftest import charge_refunded_event, completed_event, sign, stripe_event
+from tests.factories import start_payment
+from tests.payments.fake_stripe import charge_refunded_event, completed_event, sign, stripe_event
 
 pytestmark = pytest.mark.django_db
 
@@ -180,9 +180,7 @@ def test_an_expired_session_cancels_the_pending_order_and_restocks(stripe_server
 def test_an_old_session_expiring_does_not_cancel_an_order_with_a_newer_attempt(
     stripe_server, stripe_payment, post_event
 ):
-    from .conftest import begin
-
-    begin(stripe_payment.order)
+    start_payment(stripe_payment.order)
     session = dict(stripe_server.sessions[stripe_payment.provider_reference], status="expired")
     post_event(stripe_event("checkout.session.expired", session))
     assert _status(stripe_payment.order) == Order.Status.PENDING_PAYMENT

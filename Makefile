@@ -8,7 +8,7 @@ WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench db-stop clean
+.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz db-stop clean
 
 help:
 	@echo "make run             the shop with demo data on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make lint | format   ruff"
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
 	@echo "make bench           requests/s and latency of the main pages"
+	@echo "make fuzz            the hostile-input suite with 400 examples per property and the full URL sweep"
 	@echo "make db-stop         stop the local PostgreSQL cluster"
 
 # Installs exactly what the lock says, every file checked against its hash.
@@ -80,6 +81,9 @@ test-container: venv
 bench: seed
 	@scripts/system-deps.sh bench
 	@$(WITH_DB) $(PY) scripts/bench.py
+
+fuzz: venv
+	@$(WITH_DB) HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/security $(PYTEST_ARGS)
 
 db-stop:
 	@scripts/devdb.sh stop

@@ -4,7 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, LogoutView
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+
+from shop.core.redirects import redirect_to_next
 
 from . import services
 from .forms import AddressForm, EmailAuthenticationForm, SignupForm
@@ -39,10 +40,7 @@ def signup(request):
             )
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to Threadline. Your account is ready.")
-        next_url = request.POST.get("next", "")
-        if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-            return redirect(next_url)
-        return redirect("accounts:profile")
+        return redirect_to_next(request, [request.POST.get("next", "")], "accounts:profile")
     return render(request, "accounts/signup.html", {"form": form, "next": request.GET.get("next", "")})
 
 

@@ -1,10 +1,10 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.catalog.images import attach_card_pictures
+from shop.core.redirects import redirect_to_next
 
 from . import services
 from .forms import parse_add
@@ -12,14 +12,11 @@ from .services import CartError, describe, parse_quantity
 from .session import current_cart, ensure_cart
 
 
-def _back(request: HttpRequest, default: str = "cart:detail") -> HttpResponse:
+def _back(request: HttpRequest) -> HttpResponse:
     """To the form's `next` (or the referring page) on this site, else to the cart."""
-    for candidate in (request.POST.get("next", ""), request.headers.get("referer", "")):
-        if candidate and url_has_allowed_host_and_scheme(
-            candidate, {request.get_host()}, require_https=request.is_secure()
-        ):
-            return redirect(candidate)
-    return redirect(default)
+    return redirect_to_next(
+        request, (request.POST.get("next", ""), request.headers.get("referer", "")), "cart:detail"
+    )
 
 
 def detail(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,8 @@
 """Bulk actions on the product list: activate, deactivate, restore; and delete made soft."""
 
 from django.contrib import messages
-from django.shortcuts import get_list_or_404, redirect
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_list_or_404
 from wagtail import hooks
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
 
@@ -80,4 +81,4 @@ def soft_delete_in_bulk(request, action_type, objects, action):
         return None
     count = services.soft_delete_products(objects)
     messages.success(request, f"{count} product(s) deleted. Restore them from the Deleted filter.")
-    return redirect(action.next_url)
+    return HttpResponseRedirect(action.next_url)  # a URL, never a view name (redirect('0') is a 500)

@@ -1,0 +1,20 @@
+"""Where to send the shopper after a form: the `next` they came with, if it is on this site."""
+
+from collections.abc import Iterable
+
+from django.http import HttpRequest, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.utils.http import url_has_allowed_host_and_scheme
+
+
+def redirect_to_next(request: HttpRequest, candidates: Iterable[str], fallback: str) -> HttpResponseRedirect:
+    """The first candidate URL on this site, else `fallback` (a URL name or path).
+
+    A candidate is only ever treated as a URL: `redirect()` would try a value such as "0"
+    or "home" as a view name and fail with NoReverseMatch, a 500."""
+    for candidate in candidates:
+        if candidate and url_has_allowed_host_and_scheme(
+            candidate, {request.get_host()}, require_https=request.is_secure()
+        ):
+            return HttpResponseRedirect(candidate)
+    return redirect(fallback)

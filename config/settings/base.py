@@ -159,6 +159,12 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
+# Uploads by staff and marketers: a product photo never needs more. Wagtail refuses bigger
+# files and any image whose header promises more pixels (a decompression bomb) with a message,
+# before a rendition is ever decoded; 40 megapixels decode to about 160 MB in a worker.
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 
 # The shop
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR").upper()

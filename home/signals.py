@@ -1,11 +1,16 @@
 """Content that follows the catalog: product search entries include their variants (SKU, colour),
-so a variant change re-indexes its product; a category page follows its category's slug."""
+so a variant change re-indexes its product; a category page follows its category's slug.
+Every content change that shows on a storefront page empties the page cache."""
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.images import get_image_model
+from wagtail.models import Page, Site
 from wagtail.search.tasks import insert_or_update_object_task
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from shop.catalog.models import Category, ProductVariant
+from shop.core.pagecache import invalidate_pages
 
 
 class ReindexProduct:
@@ -48,7 +53,42 @@ def follow_category_slug(sender, instance: Category, raw: bool = False, **kwargs
         page.save(update_fields=["slug", "url_path"], clean=False)
 
 
+def content_changed(sender, raw: bool = False, **kwargs) -> None:
+    """Publish, unpublish (also a scheduled expiry), move or delete of a page; a site setting,
+    an image or the site itself saved. Drafts and revisions change nothing shown."""
+    if not raw:
+        invalidate_pages()
+
+
+def connect_page_cache() -> None:
+    from .site_settings import (
+        AnnouncementSettings,
+        FooterSettings,
+        NavigationSettings,
+        SeoSettings,
+        SiteSettings,
+    )
+
+    page_published.connect(content_changed, dispatch_uid="page-cache-published")
+    page_unpublished.connect(content_changed, dispatch_uid="page-cache-unpublished")
+    post_page_move.connect(content_changed, dispatch_uid="page-cache-moved")
+    post_delete.connect(content_changed, sender=Page, dispatch_uid="page-cache-page-deleted")
+    saved_models = (
+        Site,
+        get_image_model(),
+        AnnouncementSettings,
+        FooterSettings,
+        NavigationSettings,
+        SeoSettings,
+        SiteSettings,
+    )
+    for model in saved_models:
+        for signal in (post_save, post_delete):
+            signal.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
+
+
 def connect() -> None:
+    connect_page_cache()
     post_save.connect(follow_category_slug, sender=Category, dispatch_uid="home-follow-category-slug")
     post_save.connect(reindex_variant_product, sender=ProductVariant, dispatch_uid="home-reindex-variant")
     post_delete.connect(

@@ -5,12 +5,15 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.models import Site
 
+from shop.core.pagecache import shared_page
+
 from . import search as site_search
 from . import seo
 from .site_settings import SiteSettings
 from .sitemaps import SITEMAPS
 
 
+@shared_page
 @require_GET
 def search(request):
     site = Site.find_for_request(request)

@@ -1,166 +1,301 @@
-"""Benchmark the main pages under gunicorn, beside a bare Django view served the same way.
+"""Benchmark the storefront the way the image serves it; the ceiling is /healthz on bare gunicorn.
 
-Prints a table: requests/s, p50 and p99 latency (wrk, or a Python load loop when wrk is
-missing) and SQL queries per page (Django test client). Only 127.0.0.1 is loaded.
+    make bench                     # demo data (make seed), then 5,000 products in a second database
+    BENCH_SECONDS=20 make bench    # longer runs; BENCH_SCALE=0 skips the 5,000-product part
+    BENCH_GUNICORN_ENV="GUNICORN_MAX_REQUESTS=1000" make bench   # try another image setting
 
-    make bench                     # uses the demo data that `make seed` loads
-    BENCH_SECONDS=20 make bench    # longer runs
+Order: /healthz on a bare gunicorn (2 sync workers, no config file); the pages on gunicorn with
+the image's config/gunicorn.py and production settings, Redis (Debian's redis-server, started
+here unless REDIS_URL answers) as the cache; /healthz on the bare gunicorn again. Then the
+in-process part (scripts/bench_inprocess.py): SQL on a cache miss and hit, uncached CPU time.
+Prints a table and writes .bench/bench-<time>.json and .bench/latest.json. Only 127.0.0.1.
 """
 
+import json
 import os
 import re
 import secrets
-import shutil
+import shlex
 import signal
-import socket
-import statistics
 import subprocess
 import sys
-import threading
+import tempfile
 import time
 import urllib.request
+from contextlib import ExitStack
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts.redis_server import free_port, ping, running_redis  # noqa: E402
+
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
-WORKERS = os.environ.get("BENCH_WORKERS", "2")
+SCALE = int(os.environ.get("BENCH_SCALE", "5000"))
+SECRET_KEY = secrets.token_urlsafe(50)
+GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def discover_pages() -> list[tuple[str, str]]:
-    """The pages to measure, found in the database; the bare view first."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
-    import django
-
-    django.setup()
-    from shop.catalog.models import Category, Product
-
-    pages = [("bare Django view (/healthz)", "/healthz"), ("home page", "/")]
-    pages.append(("shop index", "/shop/"))
-    category = Category.objects.filter(is_active=True).first()
-    if category:
-        pages.append((f"category page ({category.slug})", f"/shop/{category.slug}/"))
-    product = Product.objects.buyable().first()
-    if product:
-        pages.append(("product page", product.get_absolute_url()))
-    pages.append(("search (q=hoodie)", "/search/?q=hoodie"))
-    pages.append(("cart (empty)", "/cart/"))
-    return pages
-
-
-def count_queries(path: str) -> tuple[int, int]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.get(path)  # warm caches the way a running server has them
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(path)
-    return response.status_code, len(ctx.captured_queries)
-
-
-def start_gunicorn(port: int) -> subprocess.Popen:
+def server_env(redis_url: str, database_url: str) -> dict:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "DEBUG": "false",
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
     }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
-    )
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    proc = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", WORKERS,
-         "--log-level", "warning"],
-        cwd=ROOT, env=env, start_new_session=True,
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    env.update(dict(item.split("=", 1) for item in shlex.split(os.environ.get("BENCH_GUNICORN_ENV", ""))))
+    return env
+
+
+def wait_for(url: str, process: subprocess.Popen, limit: float = 60) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < limit:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {process.returncode}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return proc
+            if urllib.request.urlopen(url, timeout=2).status == 200:
+                return time.monotonic() - started
         except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("gunicorn did not come up within 30 s")
+            time.sleep(0.05)
+    raise SystemExit(f"{url} did not answer 200 within {limit} s")
 
 
-def load_with_wrk(url: str) -> tuple[float, float, float]:
-    out = subprocess.run(
-        ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", url],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+def start(args: list[str], env: dict, log: Path) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [GUNICORN, *args] + ([] if "--config" in args else ["--bind", f"127.0.0.1:{port}"]),
+            cwd=ROOT,
+            env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}"},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    return process, f"http://127.0.0.1:{port}"
 
-    def percentile(p: str) -> float:
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=60)
+
+
+def workers_rss_mb(master: int) -> list[float]:
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            if int(fields[1]) == master:
+                status = (stat.parent / "status").read_text()
+                sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status)[1]) / 1024)
+        except (OSError, TypeError):
+            continue
+    return sorted(round(s, 1) for s in sizes)
+
+
+def wrk(url: str, headers: dict, script: str = "") -> dict:
+    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
+        if script:
+            lua.write(script)
+            lua.flush()
+            args += ["-s", lua.name]
+        out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+
+    def ms(p: str) -> float:
         value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
-        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+        return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 1)
 
-    return rps, percentile("50"), percentile("99")
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
+        "p50_ms": ms("50"),
+        "p99_ms": ms("99"),
+        "errors": int(non2xx[1]) if non2xx else 0,
+    }
 
 
-def load_with_python(url: str) -> tuple[float, float, float]:
-    latencies: list[float] = []
-    lock = threading.Lock()
-    stop_at = time.monotonic() + SECONDS
+def visitors() -> dict:
+    """Cookies for a logged-in shopper, a guest with a cart, and a CSRF pair for the add-to-cart POST."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
 
-    def worker():
-        while time.monotonic() < stop_at:
-            started = time.perf_counter()
-            urllib.request.urlopen(url, timeout=10).read()
-            with lock:
-                latencies.append((time.perf_counter() - started) * 1000)
+    from shop.catalog.models import ProductVariant
 
-    threads = [threading.Thread(target=worker) for _ in range(min(CONNECTIONS, 8))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    latencies.sort()
-    p99 = latencies[int(len(latencies) * 0.99) - 1] if latencies else 0.0
-    return len(latencies) / SECONDS, statistics.median(latencies) if latencies else 0.0, p99
+    variant = ProductVariant.objects.filter(stock__gt=5, is_active=True, product__is_active=True).first()
+    guest = Client(HTTP_HOST="127.0.0.1")
+    token = guest.get("/cart/visitor/").json()["csrf_token"]
+    csrf_cookie = guest.cookies["csrftoken"].value
+    guest.post("/cart/add/", {"variant": variant.pk, "quantity": 1}, HTTP_X_CSRFTOKEN=token)
+    member = Client(HTTP_HOST="127.0.0.1")
+    member.force_login(get_user_model().objects.get(email="shopper@example.com"))
+    return {
+        "guest_cart": f"sessionid={guest.cookies['sessionid'].value}; csrftoken={csrf_cookie}",
+        "member": f"sessionid={member.cookies['sessionid'].value}",
+        "post_body": f"csrfmiddlewaretoken={token}&variant={variant.pk}&quantity=1",
+        "csrf_cookie": f"csrftoken={csrf_cookie}",
+    }
+
+
+def discover() -> list[tuple[str, str, str]]:
+    """(label, path, visitor) of the pages to load, found in the database."""
+    from home.models import CategoryPage, LandingPage
+    from shop.catalog.models import Product
+
+    category = CategoryPage.objects.live().filter(category__is_active=True).first()
+    landing = LandingPage.objects.live().first()
+    product = Product.objects.buyable().order_by("pk").first()
+    pages = [("home", "/", "anonymous")]
+    if landing:
+        pages.append(("landing", landing.url, "anonymous"))
+    pages.append(("shop index", "/shop/", "anonymous"))
+    if category:
+        pages.append(("category", category.url, "anonymous"))
+        pages.append(("category sorted", f"{category.url}?sort=price_asc", "anonymous"))
+    pages += [
+        ("product", product.get_absolute_url(), "anonymous"),
+        ("search", "/search/?q=hoodie", "anonymous"),
+        ("cart (empty)", "/cart/", "anonymous"),
+        ("member: home", "/", "member"),
+        ("member: product", product.get_absolute_url(), "member"),
+        ("member: cart", "/cart/", "member"),
+    ]  # fmt: skip
+    return pages
+
+
+def inprocess(pages, database_url: str, redis_url: str) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": SECRET_KEY}
+    out = subprocess.run(
+        [sys.executable, "scripts/bench_inprocess.py", json.dumps(pages)],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def load_pages(base: str, pages, cookies: dict) -> list[dict]:
+    rows = []
+    for label, path, visitor in pages:
+        headers = {"Cookie": cookies["member"]} if visitor == "member" else {}
+        urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=30).read()
+        rows.append({"page": label, "path": path, "visitor": visitor, **wrk(base + path, headers)})
+    rows.append({"page": "guest cart (1 line)", "path": "/cart/", "visitor": "guest",
+                 **wrk(base + "/cart/", {"Cookie": cookies["guest_cart"]})})  # fmt: skip
+    post = (
+        f'wrk.method = "POST"\nwrk.body = "{cookies["post_body"]}"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f'wrk.headers["Cookie"] = "{cookies["csrf_cookie"]}"\n'
+    )
+    rows.append({"page": "add to cart (new guest)", "path": "POST /cart/add/", "visitor": "guest",
+                 **wrk(base + "/cart/add/", {}, post)})  # fmt: skip
+    return rows
+
+
+def seed_scale_database() -> str:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DEVDB_NAME": "threadline_scale"}
+    url = subprocess.run(["scripts/devdb.sh"], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    database_url = url.stdout.strip()
+    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_SETTINGS_MODULE": "config.settings.dev"}
+    for command in (["migrate", "--noinput", "-v0"], ["seed_demo"], ["seed_scale", "--products", str(SCALE)]):
+        manage = [sys.executable, "manage.py", *command]
+        subprocess.run(manage, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return database_url
 
 
 def main() -> None:
-    pages = discover_pages()
-    queries = {path: count_queries(path) for _, path in pages}
-    load = load_with_wrk if shutil.which("wrk") else load_with_python
-    port = free_port()
-    server = start_gunicorn(port)
-    rows = []
-    try:
-        for label, path in pages:
-            url = f"http://127.0.0.1:{port}{path}"
-            status, n_queries = queries[path]
-            if status != 200:
-                print(f"skipping {path}: answers {status} (is the demo data loaded? make seed)")
-                continue
-            urllib.request.urlopen(url, timeout=10).read()
-            rps, p50, p99 = load(url)
-            rows.append((label, path, status, rps, p50, p99, n_queries))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    tool = "wrk" if load is load_with_wrk else "python threads"
+    os.environ.update(SECRET_KEY=SECRET_KEY, DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings.dev")
+    database_url = os.environ["DATABASE_URL"]
+    logs = ROOT / ".bench" / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    with ExitStack() as stack:
+        redis_url = os.environ.get("REDIS_URL", "")
+        port = int(redis_url.rsplit(":", 1)[1].split("/")[0]) if redis_url.count(":") == 2 else 0
+        if not (redis_url and ping(port)):
+            redis_url = stack.enter_context(running_redis())
+        os.environ["REDIS_URL"] = redis_url
+        import django
+
+        django.setup()
+        pages, cookies = discover(), visitors()
+        env = server_env(redis_url, database_url)
+        collect = [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"]
+        subprocess.run(collect, cwd=ROOT, env=env, check=True)
+
+        def ceiling(name: str) -> dict:
+            bare, base = start(["config.wsgi:application", "--workers", "2"], env, logs / f"{name}.log")
+            wait_for(base + "/healthz", bare)
+            result = wrk(base + "/healthz", {})
+            stop(bare)
+            return result
+
+        before = ceiling("bare-before")
+        image, base = start(["--config", "config/gunicorn.py", "config.wsgi"], env, logs / "image.log")
+        cold_start = wait_for(base + "/readyz", image)
+        image_healthz = wrk(base + "/healthz", {})
+        rows = load_pages(base, pages, cookies)
+        memory = workers_rss_mb(image.pid)
+        stop(image)
+        boots = (logs / "image.log").read_text().count("Booting worker")
+        after = ceiling("bare-after")
+        measured = inprocess(pages, database_url, redis_url)
+        scale = inprocess(pages, seed_scale_database(), redis_url) if SCALE else {}
+    ceiling_rps = min(before["rps"], after["rps"])
+    for row in rows:
+        row["fraction_of_healthz"] = round(row["rps"] / ceiling_rps, 3)
+        row.update(measured.get(f"{row['path']}|{row['visitor']}", {}))
+        if scale:
+            at_scale = scale.get(f"{row['path']}|{row['visitor']}", {})
+            row["scale"] = {k: at_scale.get(k) for k in ("cpu_ms_uncached", "sql_miss", "sql_hit")}
+    report = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"cpus": os.cpu_count(), "load_average": os.getloadavg(), "uname": " ".join(os.uname())},
+        "seconds": SECONDS,
+        "connections": CONNECTIONS,
+        "gunicorn_env": os.environ.get("BENCH_GUNICORN_ENV", ""),
+        "healthz_bare_before": before,
+        "healthz_bare_after": after,
+        "healthz_image_config": image_healthz,
+        "cold_start_s": round(cold_start, 2),
+        "worker_rss_mb": memory,
+        "worker_boots": boots,
+        "scale_products": SCALE,
+        "pages": rows,
+    }
+    out = ROOT / ".bench" / f"bench-{report['when'].replace(':', '')}.json"
+    out.write_text(json.dumps(report, indent=2))
+    (ROOT / ".bench" / "latest.json").write_text(json.dumps(report, indent=2))
+    print_table(report)
+    print(f"\nJSON: {out.relative_to(ROOT)}")
+
+
+def print_table(report: dict) -> None:
+    b, a, i = report["healthz_bare_before"], report["healthz_bare_after"], report["healthz_image_config"]
+    load = report["machine"]["load_average"]
+    print(f"\n{report['seconds']} s per page, {report['connections']} connections (wrk), load {load}")
+    print(f"/healthz bare gunicorn: {b['rps']:.0f} before, {a['rps']:.0f} after; image config {i['rps']:.0f}")
     print(
-        f"\n{SECONDS}s per page, {CONNECTIONS} connections ({tool}), "
-        f"gunicorn {WORKERS} workers, prod settings"
+        f"cold start to /readyz {report['cold_start_s']} s; worker RSS {report['worker_rss_mb']} MB; "
+        f"worker boots {report['worker_boots']}"
     )
-    print(f"| page | path | status | req/s | p50 ms | p99 ms | SQL queries |\n|{'---|' * 7}")
-    for label, path, status, rps, p50, p99, n_queries in rows:
-        print(f"| {label} | `{path}` | {status} | {rps:.0f} | {p50:.1f} | {p99:.1f} | {n_queries} |")
+    scale = report["scale_products"]
+    head = "| page | path | req/s | of /healthz | p50 ms | p99 ms | SQL miss | SQL hit | CPU ms uncached |"
+    if scale:
+        head += f" at {scale} products: SQL miss / CPU ms |"
+    print(head + "\n|" + "---|" * head.count(" |"))
+    for r in report["pages"]:
+        line = (
+            f"| {r['page']} | `{r['path']}` | {r['rps']:.0f} | {r['fraction_of_healthz']:.0%} "
+            f"| {r['p50_ms']} | {r['p99_ms']} | {r.get('sql_miss', '')} | {r.get('sql_hit', '')} "
+            f"| {r.get('cpu_ms_uncached', '')} |"
+        )
+        if scale:
+            s = r.get("scale", {})
+            line += f" {s.get('sql_miss', '')} / {s.get('cpu_ms_uncached', '')} |"
+        print(line)
 
 
 if __name__ == "__main__":

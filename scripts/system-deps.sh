@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Chromium for the
-# browser tests; podman and friends, and an OCI registry, for the container tests. Idempotent and quiet
-# when everything is there. Usage: scripts/system-deps.sh browser|container|bench|all
+# browser tests; podman and friends, and an OCI registry, for the container tests; Redis
+# (the page cache's tests, make bench) for every group but container. Idempotent and quiet
+# when everything is there. Usage: scripts/system-deps.sh browser|container|bench|redis|all
 set -euo pipefail
 want=${1:-all}
 pkgs=()
@@ -11,6 +12,9 @@ if [ "$want" = browser ] || [ "$want" = all ]; then
 fi
 if [ "$want" = bench ]; then
   need wrk
+fi
+if [ "$want" != container ]; then
+  need redis-server
 fi
 if [ "$want" = container ] || [ "$want" = all ]; then
   for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname docker-registry; do need "$p"; done

@@ -101,3 +101,31 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
         ],
     }
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A real Redis (Debian's redis-server) for the whole run, started by the project's helper."""
+    from scripts.redis_server import running_redis
+
+    with running_redis() as url:
+        yield url
+
+
+@pytest.fixture
+def page_cache(redis_url, settings):
+    """The page cache on, in Redis, under a key prefix of this test's own."""
+    import uuid
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+        },
+    }
+    settings.PAGE_CACHE_SECONDS = 600
+    return caches["pages"]

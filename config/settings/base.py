@@ -15,6 +15,10 @@ SECRET_KEY = env("SECRET_KEY", default="")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Forms on cached pages carry no token; without JavaScript these few are confirmed once
+# (view name -> the confirm button's label) instead of refused. See shop/core/csrf.py.
+CSRF_FAILURE_VIEW = "shop.core.csrf.csrf_failure"
+CSRF_CONFIRM_VIEWS = {"cart:add": "Add to cart"}
 
 INSTALLED_APPS = [
     "home",
@@ -58,6 +62,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "shop.core.pagecache_middleware.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last, so its process_exception is asked first: a lost database is a 503, not a 500.
@@ -81,6 +86,7 @@ TEMPLATES = [
                 "wagtail.contrib.settings.context_processors.settings",
                 "shop.core.context_processors.shop",
                 "shop.cart.context_processors.cart",
+                "shop.core.context_processors.page_cache",  # last: blanks personal values when shared
             ],
         },
     },
@@ -109,10 +115,36 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 REDIS_URL = env("REDIS_URL", default="")
+# Whole storefront pages (shop/core/pagecache.py, docs/performance.md). Changes bump the cache's
+# generation, which only reaches every process through a shared cache: without Redis each
+# process keeps its own and another process sees a change within this timeout.
+PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else 10)
+# How long a CDN may keep a public page (s-maxage); purges (WAGTAILFRONTENDCACHE) come sooner.
+PAGE_CACHE_CDN_SECONDS = env.int("PAGE_CACHE_CDN_SECONDS", default=60)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    CACHES = {
+        "default": {**_redis, "KEY_PREFIX": "threadline"},
+        "pages": {**_redis, "KEY_PREFIX": "threadline-pages"},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "pages",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+    }
+# CloudFront in front of the shop: every page-cache invalidation also purges the distribution.
+CLOUDFRONT_DISTRIBUTION_ID = env("CLOUDFRONT_DISTRIBUTION_ID", default="")
+if CLOUDFRONT_DISTRIBUTION_ID:
+    WAGTAILFRONTENDCACHE = {
+        "cloudfront": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudfrontBackend",
+            "DISTRIBUTION_ID": CLOUDFRONT_DISTRIBUTION_ID,
+        }
+    }
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -15,7 +15,13 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+}
+# Off for the suite as a whole (tests change rows behind the signals' back); the page cache's
+# own tests turn it on against a real Redis (tests/core/test_page_cache*.py).
+PAGE_CACHE_SECONDS = 0
 PAYMENT_PROVIDER = env("PAYMENT_PROVIDER", default="test")
 # DEBUG is off here, like production: the test provider takes orders only with this switch.
 ALLOW_TEST_PAYMENTS = True

@@ -1,7 +1,9 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from shop.catalog.images import attach_card_pictures
 from shop.core.redirects import redirect_to_next
@@ -9,7 +11,7 @@ from shop.core.redirects import redirect_to_next
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import current_cart, ensure_cart
+from .session import cart_count, current_cart, ensure_cart
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -24,6 +26,19 @@ def detail(request: HttpRequest) -> HttpResponse:
     attach_card_pictures([line.product for line in summary.lines], "thumb")  # photos in bulk
     request._cart_count = summary.count
     return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
+
+
+@require_GET
+@never_cache
+def visitor(request: HttpRequest) -> JsonResponse:
+    """What a cached page's script needs for this visitor (shop.js): never cached anywhere."""
+    return JsonResponse(
+        {
+            "csrf_token": get_token(request),
+            "cart_count": cart_count(request),
+            "authenticated": request.user.is_authenticated,
+        }
+    )
 
 
 @require_POST

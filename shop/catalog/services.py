@@ -16,6 +16,7 @@ from django.utils.html import strip_tags
 from wagtail.search import index as search_index
 
 from shop.core.money import quantize
+from shop.core.pagecache import invalidate_pages
 
 from .images import product_images_queryset
 from .models import Product, ProductSlugRedirect, ProductVariant
@@ -71,6 +72,7 @@ def soft_delete_product(product: Product) -> Product:
             deleted_at=product.deleted_at, updated_at=product.updated_at
         )
         transaction.on_commit(lambda: search_index.remove_object(product))
+        invalidate_pages()
     return product
 
 
@@ -81,16 +83,20 @@ def restore_product(product: Product) -> Product:
         product.deleted_at, product.updated_at = None, timezone.now()
         Product.all_objects.filter(pk=product.pk).update(deleted_at=None, updated_at=product.updated_at)
         transaction.on_commit(lambda: search_index.insert_or_update_object(product))
+        invalidate_pages()
     return product
 
 
 def set_products_active(product_ids: Iterable[int], active: bool) -> int:
     """Bulk activate or deactivate; returns how many changed."""
-    return (
+    changed = (
         Product.all_objects.filter(pk__in=list(product_ids))
         .exclude(is_active=active)
         .update(is_active=active, updated_at=timezone.now())
     )
+    if changed:
+        invalidate_pages()
+    return changed
 
 
 def low_stock_variants(threshold: int | None = None) -> QuerySet[ProductVariant]:
@@ -157,6 +163,7 @@ def apply_stock_edits[T](
             ProductVariant.objects.filter(pk__in=targets).update(
                 stock=Case(*(When(pk=pk, then=Value(stock)) for pk, stock in targets.items()))
             )
+            invalidate_pages()
     return saved, targets
 
 

@@ -2,9 +2,12 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from shop.core.pagecache import shared_page
+
 from . import images, services
 
 
+@shared_page
 def product_detail(request, slug: str):
     """The product page; an old slug redirects permanently, a hidden or unknown product is a 404."""
     product = services.get_visible_product(slug)

@@ -18,6 +18,7 @@ from shop.cart.models import Cart, CartItem
 from shop.cart.services import describe, shipping_for, variant_is_sellable
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
+from shop.core.pagecache import invalidate_pages
 
 from . import locks
 from .models import Order, OrderEvent, OrderItem, new_order_number
@@ -71,9 +72,11 @@ def _restock(order: Order) -> None:
         "variant_id", "quantity"
     ):
         quantities[variant_id] = quantities.get(variant_id, 0) + quantity
-    locks.lock_variants(quantities)
+    variants = locks.lock_variants(quantities)
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
+    if any(v.stock <= 0 for v in variants.values()):  # back in stock: pages show it again
+        invalidate_pages()
     order.stock_released = True
 
 
@@ -260,6 +263,11 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
             lines.append(OrderItem.snapshot(variant, quantity))
         for variant_id, quantity in wanted:
             ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
+        taken = {v: 0 for v, _ in wanted}
+        for variant_id, quantity in wanted:
+            taken[variant_id] += quantity
+        if any(variants[pk].stock == quantity for pk, quantity in taken.items()):
+            invalidate_pages()  # the last units went: pages show it sold out
         subtotal = quantize(sum((line.line_total for line in lines), 0))
         shipping = shipping_for(subtotal)
         order = Order(

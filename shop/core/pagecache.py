@@ -1,0 +1,139 @@
+"""The shared page cache: storefront pages every visitor sees alike, stored whole.
+
+A page is rendered once in "shared mode" (an anonymous context: no user, no cart,
+no messages, a placeholder for the CSRF token, the per-visitor parts wrapped in
+hole markers) and stored under a key of its URL and the cache *generation*. Any
+change that may show on a page (see docs/performance.md) bumps the generation
+after its transaction commits, so every stored page is out at once: nothing is
+ever served from before a committed change. Old entries simply expire.
+
+The middleware (pagecache_middleware.py) serves the entries and fills the holes
+per visitor; this module holds the rules that decide what may be stored.
+"""
+
+import hashlib
+import logging
+import time
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
+
+CACHE_ALIAS = "pages"
+GENERATION_KEY = "generation"
+# Rendered into every form in shared mode instead of a real token; never a valid one.
+CSRF_PLACEHOLDER = "page-cache-csrf-placeholder"
+# The parts of a page that differ per visitor: hole name -> template rendered with the request
+# only (no page context). Shared mode wraps them in markers; personal answers re-render them.
+HOLES = {"visitor": "includes/visitor_nav.html", "messages": "includes/messages.html"}
+# Query parameters that never change a page: left out of the key.
+IGNORED_PARAMS = ("utm_", "fbclid", "gclid", "msclkid", "_ga")
+# Cookies that make a request personal (its holes are filled for it, never public).
+PERSONAL_COOKIES = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME, "messages")
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def shared_page(view):
+    """Mark a view whose GET response is the same for every visitor once the holes are cut out."""
+    view.shared_page = True
+    return view
+
+
+def _cache():
+    return caches[CACHE_ALIAS]
+
+
+def generation() -> int:
+    """The current generation; a lost one is replaced by a value never used before."""
+    cache = _cache()
+    value = cache.get(GENERATION_KEY)
+    if value is None:
+        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
+        value = cache.get(GENERATION_KEY, 0)
+    return value
+
+
+def _bump() -> None:
+    cache = _cache()
+    try:
+        try:
+            cache.incr(GENERATION_KEY)
+        except ValueError:  # never set, or evicted: start from a value never used before
+            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+    except Exception:  # the change is committed; stale pages age out (PAGE_CACHE_SECONDS)
+        logger.exception("page cache unavailable: could not invalidate")
+    if getattr(settings, "WAGTAILFRONTENDCACHE", None):
+        from wagtail.contrib.frontend_cache.utils import purge_url_from_cache
+
+        purge_url_from_cache(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/*")
+
+
+def invalidate_pages() -> None:
+    """Every stored page is out once the current transaction commits (at once outside one)."""
+    if enabled():
+        transaction.on_commit(_bump)
+
+
+def page_key(request: HttpRequest, current_generation: int) -> str:
+    """The URL (scheme, host, path, query without tracking parameters) within a generation."""
+    pairs = [(k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)]
+    pairs = sorted((p for p in pairs if not p[0].startswith(IGNORED_PARAMS)), key=lambda p: p[0])
+    url = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(pairs)}"
+    return f"page:{current_generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+
+
+def is_personal(request: HttpRequest) -> bool:
+    """Whether the request carries anything of its own (a session, a CSRF cookie, messages)."""
+    return any(name in request.COOKIES for name in PERSONAL_COOKIES)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored page: what is needed to answer again, nothing of the first visitor's."""
+
+    content: bytes
+    content_type: str
+    stored_at: float
+
+
+def storable(request: HttpRequest, response: HttpResponse) -> bool:
+    """A page rendered in shared mode goes into the cache only if it touched nothing personal."""
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return False
+    cache_control = response.get("Cache-Control", "")
+    if any(word in cache_control for word in ("private", "no-store", "no-cache")):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    if vary - {"accept-encoding", "cookie"}:
+        return False
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return False  # (a render that read the session is refused by the middleware)
+    if request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return False  # something asked for a real CSRF token
+    messages = getattr(request, "_messages", None)
+    return not getattr(messages, "_queued_messages", None)
+
+
+def store(key: str, response: HttpResponse) -> Entry:
+    entry = Entry(response.content, response["Content-Type"], time.time())
+    _cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+    return entry
+
+
+def lookup(key: str) -> Entry | None:
+    try:
+        return _cache().get(key)
+    except Exception:  # a cache outage serves pages uncached, never an error
+        logger.warning("page cache unavailable", exc_info=True)
+        return None

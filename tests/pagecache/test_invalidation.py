@@ -1,0 +1,210 @@
+"""Every change that shows on a page reaches every cached page at once (bound: the next request
+after the commit; docs/performance.md). Each test fills the cache first, changes one thing,
+and expects the change on each affected page."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from home.models import LandingPage
+from home.site_settings import AnnouncementSettings
+from shop.cart.services import add_item, get_or_create_cart
+from shop.catalog import services as catalog
+from shop.catalog.models import ProductImage
+from shop.orders import services as orders
+from tests.catalog.factories import make_product, make_wagtail_image
+from tests.home.conftest import add_child, grid, stream
+
+from .conftest import cached
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what the change left for after its commit (the test itself runs in a transaction)."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+@pytest.fixture
+def shop(home, tshirt_page, product):
+    home.body = stream(grid([product.pk], heading="Picks"))
+    home.save_revision().publish()
+    return product
+
+
+def fresh(url: str) -> str:
+    response = Client().get(url)
+    assert response["X-Page-Cache"] == "miss", f"{url} still served from before the change"
+    return response.content.decode()
+
+
+def prime(client, *urls) -> None:
+    for url in urls:
+        cached(client, url)
+
+
+def test_publishing_a_page(client, shop, home, commit):
+    prime(client, "/")
+    home.title = "Fresh title"
+    home.seo_title = "Fresh title"
+    with commit():
+        home.save_revision().publish()
+    assert "Fresh title" in fresh("/")
+
+
+def test_a_draft_changes_nothing_cached(client, shop, home, commit):
+    prime(client, "/")
+    home.title = "Draft title"
+    with commit():
+        home.save_revision()
+    assert Client().get("/")["X-Page-Cache"] == "hit"
+
+
+def test_unpublishing_and_deleting_a_page(client, shop, home, commit):
+    sale = add_child(home, LandingPage(title="Summer sale", slug="summer-sale"))
+    prime(client, "/summer-sale/")
+    with commit():
+        sale.unpublish()
+    assert Client().get("/summer-sale/").status_code == 404
+    with commit():
+        sale.save_revision().publish()
+    prime(client, "/summer-sale/")
+    with commit():
+        sale.delete()
+    assert Client().get("/summer-sale/").status_code == 404
+
+
+def test_moving_a_page(client, shop, home, shop_index, commit):
+    sale = add_child(home, LandingPage(title="Summer sale", slug="summer-sale"))
+    prime(client, "/summer-sale/")
+    with commit():
+        sale.move(shop_index, pos="last-child")
+    moved = Client().get("/summer-sale/")
+    assert (moved.status_code, moved["Location"]) == (301, "/shop/summer-sale/")  # Wagtail's redirect
+    assert "Summer sale" in fresh("/shop/summer-sale/")
+
+
+def test_editing_a_product(client, shop, commit):
+    urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
+    prime(client, *urls)
+    shop.name = "Renamed tee"
+    with commit():
+        shop.save()
+    for url in urls:
+        assert "Renamed tee" in fresh(url), url
+
+
+def test_changing_a_price(client, shop, commit):
+    urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
+    prime(client, *urls)
+    with commit():
+        for variant in shop.variants.all():
+            variant.price_override = Decimal("12.34")
+            variant.save()
+    for url in urls:
+        assert "12.34" in fresh(url), url
+
+
+def test_staff_stock_edit_selling_out(client, shop, commit):
+    url = shop.get_absolute_url()
+    prime(client, url, "/shop/t-shirts/")
+    edits = [catalog.StockEdit(v.pk, posted=0, shown=v.stock) for v in shop.variants.all()]
+    with commit():
+        catalog.apply_stock_edits(shop.pk, edits, lambda: None)
+    assert "Sold out" in fresh(url)
+    assert shop.name not in fresh("/shop/t-shirts/")  # the category lists buyable products
+
+
+def test_adding_an_image(client, shop, commit):
+    url = shop.get_absolute_url()
+    prime(client, url)
+    image = make_wagtail_image("new")
+    with commit():
+        ProductImage.objects.create(product=shop, image=image, alt_text="Brand new photo")
+    assert "Brand new photo" in fresh(url)
+
+
+def test_editing_a_category(client, shop, tshirts, commit):
+    url = shop.get_absolute_url()
+    prime(client, url)
+    tshirts.name = "Tees and tops"
+    with commit():
+        tshirts.save()
+    assert "Tees and tops" in fresh(url)
+
+
+def test_soft_deleting_and_restoring_a_product(client, shop, commit):
+    prime(client, "/", "/shop/t-shirts/")
+    with commit():
+        catalog.soft_delete_product(shop)
+    assert shop.name not in fresh("/")
+    assert shop.name not in fresh("/shop/t-shirts/")
+    prime(client, "/")
+    with commit():
+        catalog.restore_product(shop)
+    assert shop.name in fresh("/")
+
+
+def test_site_settings(client, shop, home, commit):
+    prime(client, "/")
+    bar = AnnouncementSettings.for_site(home.get_site())
+    bar.is_active, bar.text = True, "Free returns this week"
+    with commit():
+        bar.save()
+    assert "Free returns this week" in fresh("/")
+
+
+def test_a_scheduled_page_going_live_and_expiring(client, shop, home, commit):
+    """publish_scheduled (a CronJob every minute in the chart) publishes and expires pages."""
+    sale = add_child(home, LandingPage(title="Flash sale", slug="flash-sale"))
+    with commit():
+        sale.unpublish()
+    assert Client().get("/flash-sale/").status_code == 404
+    past = timezone.now() - timedelta(minutes=1)
+    revision = sale.save_revision(approved_go_live_at=past)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.save(update_fields=["content"])
+    with commit():
+        call_command("publish_scheduled")
+    assert "Flash sale" in fresh("/flash-sale/")
+    prime(client, "/flash-sale/")
+    LandingPage.objects.filter(pk=sale.pk).update(expire_at=past)
+    with commit():
+        call_command("publish_scheduled")
+    assert Client().get("/flash-sale/").status_code == 404
+
+
+def _place(variant, quantity: int):
+    cart = get_or_create_cart(session_key="checkout-session")
+    add_item(cart, variant, quantity)
+    details = orders.ShippingDetails("a@example.com", "Ada", "1 Road", "Town", "12345", "DE")
+    return orders.place_order(cart, details)
+
+
+def test_checkout_taking_the_last_unit_and_a_cancellation_bringing_it_back(client, home, tshirt_page, commit):
+    tee = make_product("Last tee", sizes=("M",), stock=1)
+    url = tee.get_absolute_url()
+    prime(client, url)
+    with commit():
+        order = _place(tee.variants.get(), 1)
+    assert "Sold out" in fresh(url)
+    prime(client, url)
+    with commit():
+        orders.cancel_order(order, actor_label="test")
+    page = fresh(url)
+    assert "Sold out" not in page
+
+
+def test_checkout_leaving_stock_keeps_pages_cached(client, home, tshirt_page, commit):
+    """Pages show availability, not counts: a sale that leaves units changes nothing shown."""
+    tee = make_product("Plenty tee", sizes=("M",), stock=5)
+    url = tee.get_absolute_url()
+    prime(client, url)
+    with commit():
+        _place(tee.variants.get(), 1)
+    assert Client().get(url)["X-Page-Cache"] == "hit"

@@ -1,0 +1,202 @@
+"""What the page cache stores and who gets what: public bytes, personal holes, never anyone else's."""
+
+import re
+
+import pytest
+from django.contrib.messages import constants
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.test import Client
+
+from shop.cart.services import add_item, get_or_create_cart
+from tests.catalog.factories import make_product
+
+from .conftest import cached, get
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/", "/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_asc", "/search/?q=tee"]
+
+
+@pytest.fixture
+def pages(home, tshirt_page, product):
+    return [*PAGES, product.get_absolute_url()]
+
+
+def test_storefront_pages_are_served_from_the_cache_with_cdn_headers(client, pages):
+    for url in pages:
+        client.cookies.clear()
+        first = get(client, url)
+        assert first["X-Page-Cache"] == "miss", url
+        second = cached(client, url)
+        assert second.content == first.content
+        assert second["Cache-Control"] == "public, max-age=0, s-maxage=60"
+        assert "Cookie" in second["Vary"]
+        assert not second.cookies, url
+
+
+def test_a_hit_runs_no_sql(client, pages, django_assert_num_queries):
+    for url in pages:
+        cached(client, url)
+        client.cookies.clear()
+        with django_assert_num_queries(0):
+            assert client.get(url)["X-Page-Cache"] == "hit"
+
+
+def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, tshirt_page):
+    cached(client, "/shop/t-shirts/")
+    assert get(client, "/shop/t-shirts/?utm_source=mail&gclid=1")["X-Page-Cache"] == "hit"
+    assert get(client, "/shop/t-shirts/?sort=price_desc")["X-Page-Cache"] == "miss"
+
+
+def test_public_pages_carry_no_csrf_token_and_no_placeholder(client, product):
+    page = cached(client, product.get_absolute_url()).content.decode()
+    assert 'name="csrfmiddlewaretoken" value=""' in page
+    assert "placeholder" not in page.split('name="csrfmiddlewaretoken"')[1][:40]
+
+
+def test_a_logged_in_shopper_gets_the_cached_page_with_their_own_header_and_token(client, product, shopper):
+    url = product.get_absolute_url()
+    cached(client, url)
+    client.force_login(shopper)
+    response = get(client, url)
+    page = response.content.decode()
+    assert response["X-Page-Cache"] == "hit"
+    assert "private" in response["Cache-Control"]
+    assert "Log out" in page and "Log in" not in page
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)[1]
+    assert len(token) == 64
+
+
+def test_nothing_of_a_logged_in_shopper_reaches_anyone_else(client, product, shopper):
+    """The shopper's visit is the miss that fills the cache: what others then get is anonymous."""
+    shopper.first_name = "Zebedee"
+    shopper.save()
+    add_item(get_or_create_cart(shopper), product.variants.first(), 3)
+    member = Client()
+    member.force_login(shopper)
+    url = product.get_absolute_url()
+    mine = get(member, url)
+    assert mine["X-Page-Cache"] == "miss"
+    assert "Log out" in mine.content.decode()
+    assert re.search(r"data-cart-count>3<", mine.content.decode())
+    member_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', mine.content.decode())[1]
+
+    theirs = Client().get(url)
+    page = theirs.content.decode()
+    assert theirs["X-Page-Cache"] == "hit"
+    assert "Log out" not in page and "Log in" in page
+    assert "Zebedee" not in page and shopper.email not in page
+    assert re.search(r"data-cart-count>0<", page)
+    assert member_token not in page and 'name="csrfmiddlewaretoken" value=""' in page
+
+
+def test_a_guest_cart_count_is_filled_for_that_guest_only(client, product):
+    url = product.get_absolute_url()
+    variant = product.variants.first()
+    response = client.post("/cart/add/", {"variant": variant.pk, "quantity": 2, "next": url})
+    assert response.status_code == 302
+    mine = get(client, url)  # carries the guest's session and the message
+    assert re.search(r"data-cart-count>2<", mine.content.decode())
+    assert "Added 2 x" in mine.content.decode()
+    again = get(client, url)
+    assert "Added 2 x" not in again.content.decode()  # a message shows once
+    assert re.search(r"data-cart-count>2<", again.content.decode())
+    other = Client().get(url)
+    assert other["X-Page-Cache"] == "hit"
+    assert re.search(r"data-cart-count>0<", other.content.decode())
+    assert "Added 2 x" not in other.content.decode()
+
+
+def test_messages_are_shown_to_their_visitor_and_never_stored(client, tshirt_page, rf):
+    cached(client, "/shop/t-shirts/")
+    request = rf.get("/")
+    storage = CookieStorage(request)
+    storage.add(constants.SUCCESS, "Only for you")
+    from django.http import HttpResponse
+
+    carrier = HttpResponse()
+    storage.update(carrier)
+    client.cookies["messages"] = carrier.cookies["messages"].value
+    mine = get(client, "/shop/t-shirts/")
+    assert "Only for you" in mine.content.decode()
+    assert "private" in mine["Cache-Control"]
+    assert "Only for you" not in Client().get("/shop/t-shirts/").content.decode()
+
+
+def test_editors_always_get_a_fresh_page_and_never_fill_the_cache(client, home, marketer):
+    client.force_login(marketer)
+    response = get(client, "/")
+    assert "X-Page-Cache" not in response
+    assert Client().get("/")["X-Page-Cache"] == "miss"
+
+
+def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer):
+    """A preview runs the page URL through the middleware (Wagtail's dummy request): never a hit."""
+    cached(client, "/", HTTP_HOST="localhost")  # the site's host, as the preview request has it
+    home.title = "Secret draft title"
+    revision = home.save_revision(user=marketer)  # a draft: not published
+    preview = revision.as_object().make_preview_request()
+    assert preview.status_code == 200
+    assert "Secret draft title" in preview.content.decode()
+    assert "X-Page-Cache" not in preview
+    public = Client().get("/", HTTP_HOST="localhost")
+    assert public["X-Page-Cache"] == "hit"
+    assert "Secret draft title" not in public.content.decode()
+
+
+def test_password_protected_pages_are_never_stored(client, home, shop_index):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=shop_index, restriction_type="password", password="letmein")
+    form = client.get("/shop/")
+    assert "password" in form.content.decode().lower()
+    assert form.get("X-Page-Cache") != "hit"
+    restriction = PageViewRestriction.objects.get()
+    client.post(
+        f"/_util/authenticate_with_password/{restriction.pk}/{shop_index.pk}/",
+        {"password": "letmein", "return_url": "/shop/"},
+    )
+    inside = get(client, "/shop/")
+    assert inside.get("X-Page-Cache") != "hit"
+    outsider = Client().get("/shop/")
+    assert outsider.get("X-Page-Cache") != "hit"
+    assert outsider.content != inside.content
+
+
+def test_members_only_pages_are_never_stored(client, home, shop_index, shopper):
+    from wagtail.models import PageViewRestriction
+
+    PageViewRestriction.objects.create(page=shop_index, restriction_type="login")
+    client.force_login(shopper)
+    inside = get(client, "/shop/")
+    assert "Log out" in inside.content.decode()
+    assert inside["X-Page-Cache"] == "pass"  # Wagtail marks restricted pages never-cache
+    outsider = Client().get("/shop/")
+    assert outsider.status_code == 302  # to the login page, not the member's page from the cache
+
+
+def test_posts_and_other_methods_are_never_cached(client, product):
+    assert client.head(product.get_absolute_url()).get("X-Page-Cache") is None
+    assert client.get("/cart/").get("X-Page-Cache") is None
+
+
+def test_a_cache_outage_serves_pages_uncached(client, settings, tshirt_page):
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        },
+    }
+    response = get(client, "/shop/t-shirts/")
+    assert "X-Page-Cache" not in response
+
+
+def test_visitor_endpoint_gives_a_token_and_the_count_and_is_never_cached(client, product):
+    make_product("Other")
+    response = client.get("/cart/visitor/")
+    data = response.json()
+    assert data["cart_count"] == 0 and data["authenticated"] is False
+    assert len(data["csrf_token"]) == 64
+    assert "no-store" in response["Cache-Control"]
+    assert response.cookies["csrftoken"]

@@ -2,32 +2,33 @@
 
 import pytest
 
-from tests.home.conftest import (  # noqa: F401  (fixtures)
-    home,
-    product,
-    root_collection,
-    shop_index,
-    tshirt_page,
-    tshirts,
-)
-
 
 @pytest.fixture(autouse=True)
 def _page_cache_on(page_cache):
     return page_cache
 
 
-def get(client, url: str, **extra):
+def _get(client, url: str, **extra):
     response = client.get(url, **extra)
     assert response.status_code == 200, (url, response.status_code)
     return response
 
 
-def cached(client, url: str, **extra):
+def _cached(client, url: str, **extra):
     """Fetch a page twice as a first-time visitor; the second answer must come from the cache."""
     client.cookies.clear()
-    get(client, url, **extra)
+    _get(client, url, **extra)
     client.cookies.clear()
-    response = get(client, url, **extra)
+    response = _get(client, url, **extra)
     assert response["X-Page-Cache"] == "hit", url
     return response
+
+
+@pytest.fixture
+def get():
+    return _get
+
+
+@pytest.fixture
+def cached():
+    return _cached

@@ -8,9 +8,7 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
 from shop.cart.services import add_item, get_or_create_cart
-from tests.catalog.factories import make_product
-
-from .conftest import cached, get
+from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +20,7 @@ def pages(home, tshirt_page, product):
     return [*PAGES, product.get_absolute_url()]
 
 
-def test_storefront_pages_are_served_from_the_cache_with_cdn_headers(client, pages):
+def test_storefront_pages_are_served_from_the_cache_with_cdn_headers(client, pages, cached, get):
     for url in pages:
         client.cookies.clear()
         first = get(client, url)
@@ -34,7 +32,7 @@ def test_storefront_pages_are_served_from_the_cache_with_cdn_headers(client, pag
         assert not second.cookies, url
 
 
-def test_a_hit_runs_no_sql(client, pages, django_assert_num_queries):
+def test_a_hit_runs_no_sql(client, pages, django_assert_num_queries, cached):
     for url in pages:
         cached(client, url)
         client.cookies.clear()
@@ -42,19 +40,21 @@ def test_a_hit_runs_no_sql(client, pages, django_assert_num_queries):
             assert client.get(url)["X-Page-Cache"] == "hit"
 
 
-def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, tshirt_page):
+def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, tshirt_page, cached, get):
     cached(client, "/shop/t-shirts/")
     assert get(client, "/shop/t-shirts/?utm_source=mail&gclid=1")["X-Page-Cache"] == "hit"
     assert get(client, "/shop/t-shirts/?sort=price_desc")["X-Page-Cache"] == "miss"
 
 
-def test_public_pages_carry_no_csrf_token_and_no_placeholder(client, product):
+def test_public_pages_carry_no_csrf_token_and_no_placeholder(client, product, cached):
     page = cached(client, product.get_absolute_url()).content.decode()
     assert 'name="csrfmiddlewaretoken" value=""' in page
     assert "placeholder" not in page.split('name="csrfmiddlewaretoken"')[1][:40]
 
 
-def test_a_logged_in_shopper_gets_the_cached_page_with_their_own_header_and_token(client, product, shopper):
+def test_a_logged_in_shopper_gets_the_cached_page_with_their_own_header_and_token(
+    client, product, shopper, cached, get
+):
     url = product.get_absolute_url()
     cached(client, url)
     client.force_login(shopper)
@@ -67,7 +67,7 @@ def test_a_logged_in_shopper_gets_the_cached_page_with_their_own_header_and_toke
     assert len(token) == 64
 
 
-def test_nothing_of_a_logged_in_shopper_reaches_anyone_else(client, product, shopper):
+def test_nothing_of_a_logged_in_shopper_reaches_anyone_else(client, product, shopper, get):
     """The shopper's visit is the miss that fills the cache: what others then get is anonymous."""
     shopper.first_name = "Zebedee"
     shopper.save()
@@ -90,7 +90,7 @@ def test_nothing_of_a_logged_in_shopper_reaches_anyone_else(client, product, sho
     assert member_token not in page and 'name="csrfmiddlewaretoken" value=""' in page
 
 
-def test_a_guest_cart_count_is_filled_for_that_guest_only(client, product):
+def test_a_guest_cart_count_is_filled_for_that_guest_only(client, product, get):
     url = product.get_absolute_url()
     variant = product.variants.first()
     response = client.post("/cart/add/", {"variant": variant.pk, "quantity": 2, "next": url})
@@ -107,7 +107,7 @@ def test_a_guest_cart_count_is_filled_for_that_guest_only(client, product):
     assert "Added 2 x" not in other.content.decode()
 
 
-def test_messages_are_shown_to_their_visitor_and_never_stored(client, tshirt_page, rf):
+def test_messages_are_shown_to_their_visitor_and_never_stored(client, tshirt_page, rf, cached, get):
     cached(client, "/shop/t-shirts/")
     request = rf.get("/")
     storage = CookieStorage(request)
@@ -123,14 +123,14 @@ def test_messages_are_shown_to_their_visitor_and_never_stored(client, tshirt_pag
     assert "Only for you" not in Client().get("/shop/t-shirts/").content.decode()
 
 
-def test_editors_always_get_a_fresh_page_and_never_fill_the_cache(client, home, marketer):
+def test_editors_always_get_a_fresh_page_and_never_fill_the_cache(client, home, marketer, get):
     client.force_login(marketer)
     response = get(client, "/")
     assert "X-Page-Cache" not in response
     assert Client().get("/")["X-Page-Cache"] == "miss"
 
 
-def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer):
+def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer, cached):
     """A preview runs the page URL through the middleware (Wagtail's dummy request): never a hit."""
     cached(client, "/", HTTP_HOST="localhost")  # the site's host, as the preview request has it
     home.title = "Secret draft title"
@@ -144,7 +144,7 @@ def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer):
     assert "Secret draft title" not in public.content.decode()
 
 
-def test_password_protected_pages_are_never_stored(client, home, shop_index):
+def test_password_protected_pages_are_never_stored(client, home, shop_index, get):
     from wagtail.models import PageViewRestriction
 
     PageViewRestriction.objects.create(page=shop_index, restriction_type="password", password="letmein")
@@ -163,7 +163,7 @@ def test_password_protected_pages_are_never_stored(client, home, shop_index):
     assert outsider.content != inside.content
 
 
-def test_members_only_pages_are_never_stored(client, home, shop_index, shopper):
+def test_members_only_pages_are_never_stored(client, home, shop_index, shopper, get):
     from wagtail.models import PageViewRestriction
 
     PageViewRestriction.objects.create(page=shop_index, restriction_type="login")
@@ -180,7 +180,7 @@ def test_posts_and_other_methods_are_never_cached(client, product):
     assert client.get("/cart/").get("X-Page-Cache") is None
 
 
-def test_a_cache_outage_serves_pages_uncached(client, settings, tshirt_page):
+def test_a_cache_outage_serves_pages_uncached(client, settings, tshirt_page, get):
     settings.CACHES = {
         **settings.CACHES,
         "pages": {

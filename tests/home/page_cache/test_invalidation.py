@@ -16,10 +16,7 @@ from shop.cart.services import add_item, get_or_create_cart
 from shop.catalog import services as catalog
 from shop.catalog.models import ProductImage
 from shop.orders import services as orders
-from tests.catalog.factories import make_product, make_wagtail_image
-from tests.home.conftest import add_child, grid, stream
-
-from .conftest import cached
+from tests.factories import add_child, grid, make_product, make_wagtail_image, stream
 
 pytestmark = pytest.mark.django_db
 
@@ -43,13 +40,19 @@ def fresh(url: str) -> str:
     return response.content.decode()
 
 
-def prime(client, *urls) -> None:
-    for url in urls:
-        cached(client, url)
+@pytest.fixture
+def prime(client, cached):
+    """Fill the cache with these pages, each seen to come from it."""
+
+    def fill(*urls) -> None:
+        for url in urls:
+            cached(client, url)
+
+    return fill
 
 
-def test_publishing_a_page(client, shop, home, commit):
-    prime(client, "/")
+def test_publishing_a_page(client, shop, home, commit, prime):
+    prime("/")
     home.title = "Fresh title"
     home.seo_title = "Fresh title"
     with commit():
@@ -57,31 +60,31 @@ def test_publishing_a_page(client, shop, home, commit):
     assert "Fresh title" in fresh("/")
 
 
-def test_a_draft_changes_nothing_cached(client, shop, home, commit):
-    prime(client, "/")
+def test_a_draft_changes_nothing_cached(client, shop, home, commit, prime):
+    prime("/")
     home.title = "Draft title"
     with commit():
         home.save_revision()
     assert Client().get("/")["X-Page-Cache"] == "hit"
 
 
-def test_unpublishing_and_deleting_a_page(client, shop, home, commit):
+def test_unpublishing_and_deleting_a_page(client, shop, home, commit, prime):
     sale = add_child(home, LandingPage(title="Summer sale", slug="summer-sale"))
-    prime(client, "/summer-sale/")
+    prime("/summer-sale/")
     with commit():
         sale.unpublish()
     assert Client().get("/summer-sale/").status_code == 404
     with commit():
         sale.save_revision().publish()
-    prime(client, "/summer-sale/")
+    prime("/summer-sale/")
     with commit():
         sale.delete()
     assert Client().get("/summer-sale/").status_code == 404
 
 
-def test_moving_a_page(client, shop, home, shop_index, commit):
+def test_moving_a_page(client, shop, home, shop_index, commit, prime):
     sale = add_child(home, LandingPage(title="Summer sale", slug="summer-sale"))
-    prime(client, "/summer-sale/")
+    prime("/summer-sale/")
     with commit():
         sale.move(shop_index, pos="last-child")
     moved = Client().get("/summer-sale/")
@@ -89,9 +92,9 @@ def test_moving_a_page(client, shop, home, shop_index, commit):
     assert "Summer sale" in fresh("/shop/summer-sale/")
 
 
-def test_editing_a_product(client, shop, commit):
+def test_editing_a_product(client, shop, commit, prime):
     urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
-    prime(client, *urls)
+    prime(*urls)
     shop.name = "Renamed tee"
     with commit():
         shop.save()
@@ -99,9 +102,9 @@ def test_editing_a_product(client, shop, commit):
         assert "Renamed tee" in fresh(url), url
 
 
-def test_changing_a_price(client, shop, commit):
+def test_changing_a_price(client, shop, commit, prime):
     urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
-    prime(client, *urls)
+    prime(*urls)
     with commit():
         for variant in shop.variants.all():
             variant.price_override = Decimal("12.34")
@@ -110,9 +113,9 @@ def test_changing_a_price(client, shop, commit):
         assert "12.34" in fresh(url), url
 
 
-def test_staff_stock_edit_selling_out(client, shop, commit):
+def test_staff_stock_edit_selling_out(client, shop, commit, prime):
     url = shop.get_absolute_url()
-    prime(client, url, "/shop/t-shirts/")
+    prime(url, "/shop/t-shirts/")
     edits = [catalog.StockEdit(v.pk, posted=0, shown=v.stock) for v in shop.variants.all()]
     with commit():
         catalog.apply_stock_edits(shop.pk, edits, lambda: None)
@@ -120,38 +123,38 @@ def test_staff_stock_edit_selling_out(client, shop, commit):
     assert shop.name not in fresh("/shop/t-shirts/")  # the category lists buyable products
 
 
-def test_adding_an_image(client, shop, commit):
+def test_adding_an_image(client, shop, commit, prime):
     url = shop.get_absolute_url()
-    prime(client, url)
+    prime(url)
     image = make_wagtail_image("new")
     with commit():
         ProductImage.objects.create(product=shop, image=image, alt_text="Brand new photo")
     assert "Brand new photo" in fresh(url)
 
 
-def test_editing_a_category(client, shop, tshirts, commit):
+def test_editing_a_category(client, shop, tshirts, commit, prime):
     url = shop.get_absolute_url()
-    prime(client, url)
+    prime(url)
     tshirts.name = "Tees and tops"
     with commit():
         tshirts.save()
     assert "Tees and tops" in fresh(url)
 
 
-def test_soft_deleting_and_restoring_a_product(client, shop, commit):
-    prime(client, "/", "/shop/t-shirts/")
+def test_soft_deleting_and_restoring_a_product(client, shop, commit, prime):
+    prime("/", "/shop/t-shirts/")
     with commit():
         catalog.soft_delete_product(shop)
     assert shop.name not in fresh("/")
     assert shop.name not in fresh("/shop/t-shirts/")
-    prime(client, "/")
+    prime("/")
     with commit():
         catalog.restore_product(shop)
     assert shop.name in fresh("/")
 
 
-def test_site_settings(client, shop, home, commit):
-    prime(client, "/")
+def test_site_settings(client, shop, home, commit, prime):
+    prime("/")
     bar = AnnouncementSettings.for_site(home.get_site())
     bar.is_active, bar.text = True, "Free returns this week"
     with commit():
@@ -159,7 +162,7 @@ def test_site_settings(client, shop, home, commit):
     assert "Free returns this week" in fresh("/")
 
 
-def test_a_scheduled_page_going_live_and_expiring(client, shop, home, commit):
+def test_a_scheduled_page_going_live_and_expiring(client, shop, home, commit, prime):
     """publish_scheduled (a CronJob every minute in the chart) publishes and expires pages."""
     sale = add_child(home, LandingPage(title="Flash sale", slug="flash-sale"))
     with commit():
@@ -172,7 +175,7 @@ def test_a_scheduled_page_going_live_and_expiring(client, shop, home, commit):
     with commit():
         call_command("publish_scheduled")
     assert "Flash sale" in fresh("/flash-sale/")
-    prime(client, "/flash-sale/")
+    prime("/flash-sale/")
     LandingPage.objects.filter(pk=sale.pk).update(expire_at=past)
     with commit():
         call_command("publish_scheduled")
@@ -186,25 +189,27 @@ def _place(variant, quantity: int):
     return orders.place_order(cart, details)
 
 
-def test_checkout_taking_the_last_unit_and_a_cancellation_bringing_it_back(client, home, tshirt_page, commit):
+def test_checkout_taking_the_last_unit_and_a_cancellation_bringing_it_back(
+    client, home, tshirt_page, commit, prime
+):
     tee = make_product("Last tee", sizes=("M",), stock=1)
     url = tee.get_absolute_url()
-    prime(client, url)
+    prime(url)
     with commit():
         order = _place(tee.variants.get(), 1)
     assert "Sold out" in fresh(url)
-    prime(client, url)
+    prime(url)
     with commit():
         orders.cancel_order(order, actor_label="test")
     page = fresh(url)
     assert "Sold out" not in page
 
 
-def test_checkout_leaving_stock_keeps_pages_cached(client, home, tshirt_page, commit):
+def test_checkout_leaving_stock_keeps_pages_cached(client, home, tshirt_page, commit, prime):
     """Pages show availability, not counts: a sale that leaves units changes nothing shown."""
     tee = make_product("Plenty tee", sizes=("M",), stock=5)
     url = tee.get_absolute_url()
-    prime(client, url)
+    prime(url)
     with commit():
         _place(tee.variants.get(), 1)
     assert Client().get(url)["X-Page-Cache"] == "hit"

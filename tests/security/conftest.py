@@ -17,8 +17,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.orders.models import Order, OrderEvent, OrderItem
 from shop.payments import services as payment_services
 from shop.payments.models import Payment, PaymentLog, Refund
-from tests.catalog.factories import make_category, make_product
-from tests.orders.factories import make_order
+from tests.factories import make_category, make_order, make_product
 
 _SUPPRESS = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much]
 hypothesis_settings.register_profile(
@@ -58,6 +57,7 @@ def world(db, make_user, site_root):
     foreign_order = make_order([(variant, 1)], user=shopper, email="victim@example.com")
     guest_order = make_order([(variant, 1)], email="guest@example.com")
     payment = payment_services.create_payment(guest_order, Payment.Provider.TEST)
+    foreign_payment = payment_services.create_payment(foreign_order, Payment.Provider.TEST)
     foreign_cart = Cart.objects.create(user=shopper)
     foreign_item = CartItem.objects.create(
         cart=foreign_cart,
@@ -77,6 +77,8 @@ def world(db, make_user, site_root):
         foreign_order=foreign_order,
         guest_order=guest_order,
         payment=payment,
+        foreign_payment=foreign_payment,
+        home=site_root,
         foreign_item=foreign_item,
     )
 

@@ -11,7 +11,7 @@ from shop.accounts.services import default_address
 from shop.cart import services as cart_services
 from shop.cart.session import current_cart
 
-from . import services
+from . import metrics, services
 from .access import get_viewable_order
 from .forms import CheckoutForm
 from .models import Order
@@ -38,14 +38,31 @@ def _initial(request: HttpRequest) -> dict:
     return initial
 
 
-def _pay(request: HttpRequest, order: Order) -> HttpResponse:
-    """Hand the order to the payment step; when that fails the order waits on its own page."""
+def _pay(request: HttpRequest, order: Order) -> tuple[HttpResponse, str]:
+    """Hand the order to the payment step; when that fails the order waits on its own page.
+    Also says how it went, as a checkout outcome (shop/orders/metrics.py)."""
     try:
         url = start_payment(order, site_url=request.build_absolute_uri("/"))
     except PaymentUnavailable as error:
         messages.error(request, error.message)
-        return redirect(order.get_absolute_url())
-    return HttpResponseRedirect(url, status=303)
+        return redirect(order.get_absolute_url()), metrics.PAYMENT_UNAVAILABLE
+    return HttpResponseRedirect(url, status=303), metrics.PLACED
+
+
+def _place_and_pay(request: HttpRequest, cart, form: CheckoutForm) -> HttpResponse:
+    outcome = metrics.ERROR  # unless a line below says otherwise, the request ends in a 500
+    try:
+        try:
+            order = services.place_order(cart, form.details(), user=request.user)
+        except services.CheckoutError as error:
+            outcome = metrics.REJECTED
+            messages.error(request, str(error))
+            return redirect("cart:detail")
+        request._cart_count = 0
+        response, outcome = _pay(request, order)
+        return response
+    finally:
+        metrics.count_checkout(outcome)
 
 
 def checkout(request: HttpRequest) -> HttpResponse:
@@ -59,13 +76,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
         return redirect("cart:detail")
     form = CheckoutForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
-        try:
-            order = services.place_order(cart, form.details(), user=request.user)
-        except services.CheckoutError as error:
-            messages.error(request, str(error))
-            return redirect("cart:detail")
-        request._cart_count = 0
-        return _pay(request, order)
+        return _place_and_pay(request, cart, form)
     request._cart_count = summary.count
     return render(request, "orders/checkout.html", {"form": form, "summary": summary})
 
@@ -94,7 +105,7 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
             request, f"This order is {order.get_status_display().lower()}; there is nothing to pay."
         )
         return redirect(order.get_absolute_url())
-    return _pay(request, order)
+    return _pay(request, order)[0]
 
 
 @login_required

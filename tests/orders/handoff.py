@@ -12,3 +12,7 @@ def redirect_to_provider(order, *, site_url: str) -> str:
 
 def unavailable(order, *, site_url: str) -> str:
     raise PaymentUnavailable()
+
+
+def broken(order, *, site_url: str) -> str:
+    raise RuntimeError("the provider's client library failed in a way nobody planned for")

@@ -1,9 +1,13 @@
-"""Prometheus metrics: request count and latency by view, served at /metrics."""
+"""Prometheus metrics: request count and latency by view, served at /metrics.
+
+Hand-written rather than django-prometheus (docs/observability.md says why): two HTTP
+series with bounded labels here, the checkout counter in shop/orders/metrics.py.
+"""
 
 import os
 import time
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.views.decorators.cache import never_cache
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -42,9 +46,18 @@ class PrometheusMiddleware:
         return response
 
 
+# Headers every reverse proxy in front of the shop adds (the ingress controller, a load
+# balancer): a request carrying one came from outside, not from Prometheus' direct scrape.
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP", "HTTP_FORWARDED")
+
+
 @never_cache
 def metrics(request):
-    """With several gunicorn workers, PROMETHEUS_MULTIPROC_DIR aggregates them."""
+    """Only for direct scrapes of the pod: through a proxy the path does not exist, whatever
+    the ingress controller in front does with paths. With several gunicorn workers,
+    PROMETHEUS_MULTIPROC_DIR aggregates them."""
+    if any(header in request.META for header in _PROXY_HEADERS):
+        raise Http404
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

@@ -76,3 +76,18 @@ def test_metrics_fold_unknown_methods_into_one_label(client):
     body = client.get("/metrics").content
     assert b'method="other"' in body
     assert b'method="BREW"' not in body
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        {"HTTP_X_FORWARDED_FOR": "203.0.113.9"},
+        {"HTTP_X_REAL_IP": "203.0.113.9"},
+        {"HTTP_FORWARDED": "for=203.0.113.9"},
+    ],
+)
+@pytest.mark.django_db  # the 404 page is the site's own
+def test_metrics_are_not_served_through_a_proxy(client, header):
+    response = client.get("/metrics", **header)
+    assert response.status_code == 404
+    assert b"threadline_http_requests_total" not in response.content

@@ -1,8 +1,8 @@
 """The Helm chart deploy/helm/shop, rendered offline with the Helm SDK (no cluster, no CLI).
 
-Every manifest is validated strictly against the Kubernetes 1.31 schema, then the
-rendered objects are checked for what the deployment promises: probes, a locked-down
-security context, zero-downtime rollouts, migrations before new pods, TLS at the edge.
+Every manifest is validated strictly against the Kubernetes 1.35 schema (the EKS version of
+deploy/terraform), then the rendered objects are checked for what the deployment promises:
+probes, a locked-down security context, zero-downtime rollouts, migrations before new pods, TLS at the edge.
 """
 
 import base64
@@ -21,7 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "deploy" / "helm" / "shop"
-KUBE_VERSION = "1.31.0"
+KUBE_VERSION = "1.35.0"  # EKS version of deploy/terraform/platform (kubernetes_version)
 RELEASE = "threadline"
 FULLNAME = "threadline-shop"
 ENVIRONMENTS = ("default", "staging", "production")
@@ -519,8 +519,15 @@ def test_ingress_serves_the_hosts_over_tls_from_cert_manager(env, issuer, hosts)
 
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
-def test_metrics_are_refused_at_the_edge(env):
-    docs = render(env=env)
+def test_no_second_ingress_for_the_same_hosts_by_default(env):
+    """F5's NGINX Ingress Controller takes one Ingress per host: a second one for the same
+    hosts would hide the shop (or be hidden). /metrics is refused by the app instead."""
+    assert [d["metadata"]["name"] for d in render(env=env) if d["kind"] == "Ingress"] == [FULLNAME]
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_metrics_can_be_refused_at_an_ingress_nginx_edge(env):
+    docs = render({"ingress": {"blockedPaths": ["/metrics"]}}, env=env)
     blocked = find(docs, "Ingress", f"{FULLNAME}-blocked")
     annotations = blocked["metadata"]["annotations"]
     assert set(annotations["nginx.ingress.kubernetes.io/denylist-source-range"].split(",")) == {
@@ -622,7 +629,7 @@ def test_network_policy_admits_only_the_ingress_controller_and_prometheus():
     namespaces = {
         peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for peer in rule["from"]
     }
-    assert namespaces == {"ingress-nginx", "monitoring"}
+    assert namespaces == {"nginx-ingress", "monitoring"}
 
 
 # --- the rendered environment against the real settings -------------------------------

@@ -8,7 +8,7 @@ WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz db-stop clean
+.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz backup restore db-stop clean
 
 help:
 	@echo "make run             the shop with demo data on http://$(HOST):$(PORT)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
 	@echo "make bench           requests/s and latency of the main pages"
 	@echo "make fuzz            the hostile-input suite with 400 examples per property and the full URL sweep"
+	@echo "make backup          pg_dump (custom format) of DATABASE_URL or the local cluster into backups/"
+	@echo "make restore BACKUP=backups/<file>.dump [RESTORE_DATABASE_URL=...]   (docs/backups.md)"
 	@echo "make db-stop         stop the local PostgreSQL cluster"
 
 # Installs exactly what the lock says, every file checked against its hash.
@@ -84,6 +86,16 @@ bench: seed
 
 fuzz: venv
 	@$(WITH_DB) HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest tests/security $(PYTEST_ARGS)
+
+# Logical backups for compose and single-machine users (COMPOSE=1: through compose's db).
+backup:
+	@if [ "$(COMPOSE)" = 1 ]; then scripts/db-backup.sh backup $(BACKUP); \
+	else $(WITH_DB) scripts/db-backup.sh backup $(BACKUP); fi
+
+restore:
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>.dump [RESTORE_DATABASE_URL=postgres://...]" >&2; exit 2; }
+	@if [ "$(COMPOSE)" = 1 ]; then scripts/db-backup.sh restore "$(BACKUP)"; \
+	else $(WITH_DB) scripts/db-backup.sh restore "$(BACKUP)" $(RESTORE_DATABASE_URL); fi
 
 db-stop:
 	@scripts/devdb.sh stop

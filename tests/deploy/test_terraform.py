@@ -418,3 +418,35 @@ def test_every_skipped_check_says_why(checkov_report):
             global_skips.append(line.strip()[2:])
     skipped = {c["check_id"] for c in checkov_report["results"]["skipped_checks"]}
     assert skipped <= set(inline) | set(global_skips)
+
+
+@pytest.mark.parametrize("env", ["staging", "production"])
+def test_chart_reads_exactly_the_secrets_terraform_makes_with_the_role_terraform_makes(env):
+    from tests.deploy.test_helm import FULLNAME, render
+
+    [external] = [d for d in render(env=env) if d["kind"] == "ExternalSecret"]
+    keys = [item["extract"]["key"] for item in external["spec"]["dataFrom"]]
+    made = {
+        s["name"].replace("${var.environment}", env)
+        for s in environment()["resource"]["aws_secretsmanager_secret"].values()
+    }
+    assert sorted(keys) == sorted(made)
+    store = _chart_values(env)["externalSecret"]["secretStore"]
+    assert store["roleArn"].endswith(f":role/threadline-{env}-secrets")
+    assert environment()["module"]["secrets_role"]["name"] == "${local.name}-secrets"
+    [account] = [
+        d
+        for d in render(env=env)
+        if d["kind"] == "ServiceAccount" and d["metadata"]["name"].endswith("-secrets")
+    ]
+    assert account["metadata"]["name"] == f"{FULLNAME}-secrets"
+    assert store["region"] == default(platform(), "region")
+
+
+def test_chart_pushes_and_pulls_the_repository_terraform_makes():
+    assert platform()["module"]["ecr"]["repository_name"] == "${var.name}"
+    for env in ("staging", "production"):
+        repository = _chart_values(env)["image"]["repository"]
+        assert repository.endswith(
+            f".dkr.ecr.{default(platform(), 'region')}.amazonaws.com/{default(platform(), 'name')}"
+        )

@@ -6,7 +6,7 @@ module "ecr" {
   source  = "terraform-aws-modules/ecr/aws"
   version = "3.2.0"
 
-  repository_name = "${var.name}/shop"
+  repository_name = var.name
 
   repository_image_tag_mutability = "IMMUTABLE_WITH_EXCLUSION"
   repository_image_tag_mutability_exclusion_filter = [

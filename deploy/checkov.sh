@@ -6,6 +6,7 @@
 # with --require-hashes and re-installed when the lock changes.
 #   deploy/checkov.sh                   the rendered chart, both environments
 #   deploy/checkov.sh github_actions    the workflows in .github/workflows
+#   deploy/checkov.sh terraform [ARGS]  deploy/terraform (skips: deploy/terraform/.checkov.yaml)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 venv=${CHECKOV_VENV:-.data/tools/checkov}
@@ -19,6 +20,10 @@ fi
 if [ "${1:-kubernetes}" = github_actions ]; then
   echo "== checkov: .github/workflows"
   exec "$venv/bin/checkov" --config-file deploy/checkov.yaml --framework github_actions -d .github/workflows
+fi
+if [ "${1:-}" = terraform ]; then
+  shift
+  exec "$venv/bin/checkov" --config-file deploy/terraform/.checkov.yaml -d deploy/terraform "$@"
 fi
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -45,3 +45,33 @@ module "ecr" {
     ]
   })
 }
+
+# Buildx's layer cache (release.yml's ECR_CACHE_REPOSITORY): one mutable tag, `buildcache`,
+# rewritten by every release. Never pulled by the cluster; nothing in it is deployed.
+module "ecr_cache" {
+  source  = "terraform-aws-modules/ecr/aws"
+  version = "3.2.0"
+
+  repository_name                 = "${var.name}-cache"
+  repository_image_tag_mutability = "MUTABLE"
+  repository_image_scan_on_push   = false
+  repository_encryption_type      = "KMS"
+  repository_force_delete         = true
+
+  repository_read_write_access_arns = [aws_iam_role.github_release.arn]
+
+  create_lifecycle_policy = true
+  repository_lifecycle_policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "Cache layers no longer referenced by the cache manifest"
+      selection = {
+        tagStatus   = "untagged"
+        countType   = "sinceImagePushed"
+        countUnit   = "days"
+        countNumber = 3
+      }
+      action = { type = "expire" }
+    }]
+  })
+}

@@ -49,7 +49,7 @@ data "aws_iam_policy_document" "github_release_push" {
     resources = ["*"] # the action has no resource-level form
   }
   statement {
-    sid = "PushTheShopImage"
+    sid = "PushTheShopImageAndItsBuildCache"
     actions = [
       "ecr:BatchCheckLayerAvailability",
       "ecr:BatchGetImage",
@@ -60,7 +60,7 @@ data "aws_iam_policy_document" "github_release_push" {
       "ecr:PutImage",
       "ecr:UploadLayerPart",
     ]
-    resources = [module.ecr.repository_arn]
+    resources = [module.ecr.repository_arn, module.ecr_cache.repository_arn]
   }
 }
 

@@ -40,8 +40,13 @@ output "ecr_repository_url" {
   value       = module.ecr.repository_url
 }
 
+output "ecr_cache_repository" {
+  description = "ECR_CACHE_REPOSITORY of the release workflow."
+  value       = module.ecr_cache.repository_name
+}
+
 output "github_release_role_arn" {
-  description = "AWS_ROLE_ARN of the release workflow (a repository variable, not a secret)."
+  description = "AWS_RELEASE_ROLE_ARN of the release workflow (a repository variable, not a secret)."
   value       = aws_iam_role.github_release.arn
 }
 

@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import create_payment, settle_test_payment
-from tests.orders.factories import make_order, make_product, make_variant
+from tests.factories import make_order, make_product, make_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +65,8 @@ def drop_database(name: str) -> None:
 def shop_with_orders(transactional_db, settings):
     """Committed rows (pg_dump sees only committed data): two orders, one paid."""
     settings.ALLOW_TEST_PAYMENTS = True
-    tee = make_variant(make_product("Oxford Tee", price="25.00"), size="M", stock=8)
-    jeans = make_variant(make_product("Slim Jeans", price="60.00"), size="32", colour="", stock=3)
+    tee = make_variant(make_product("Oxford Tee", price="25.00", sizes=()), size="M", stock=8)
+    jeans = make_variant(make_product("Slim Jeans", price="60.00", sizes=()), size="32", colour="", stock=3)
     paid = make_order([(tee, 2), (jeans, 1)], email="paid@example.com")
     make_order([(tee, 1)], email="pending@example.com")
     with transaction.atomic():

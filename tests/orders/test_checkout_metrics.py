@@ -5,8 +5,8 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
 from shop.orders.metrics import OUTCOMES
+from tests.factories import make_product, make_variant
 
-from .factories import make_product, make_variant
 from .test_checkout import ADDRESS, fill_cart
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def scrape_checkouts(client) -> dict[str, float]:
 
 def checkout_once(client, settings, handoff: str):
     settings.SHOP_PAYMENT_HANDOFF = f"tests.orders.handoff.{handoff}"
-    fill_cart(client, (make_variant(make_product(price="20.00"), stock=5), 1))
+    fill_cart(client, (make_variant(make_product(price="20.00", sizes=()), stock=5), 1))
     return client.post("/checkout/", ADDRESS)
 
 

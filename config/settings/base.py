@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "shop.core.metrics.PrometheusMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "shop.core.middleware.HostileInputMiddleware",
+    "shop.core.csp.ShopCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -182,6 +183,35 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Content-Security-Policy (django-csp): see shop/core/csp.py and docs/security.md.
+_media_origin = []
+if AWS_STORAGE_BUCKET_NAME:
+    _media_origin = [
+        "https://"
+        + (env("AWS_S3_CUSTOM_DOMAIN", default="") or f"{AWS_STORAGE_BUCKET_NAME}.s3.amazonaws.com")
+    ]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:", *_media_origin],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'", "https://checkout.stripe.com"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+SHOP_ADMIN_PATH = "/admin/"
+SHOP_ADMIN_CSP_UPDATE = {
+    "script-src": ["'unsafe-inline'"],
+    "style-src": ["'unsafe-inline'"],
+    "img-src": ["blob:"],
+}
 
 # Wagtail
 WAGTAIL_SITE_NAME = "Threadline"

@@ -18,6 +18,8 @@ if [ "$want" != container ]; then
 fi
 if [ "$want" = container ] || [ "$want" = all ]; then
   for p in podman buildah runc fuse-overlayfs slirp4netns uidmap debootstrap golang-github-containernetworking-plugin-dnsname docker-registry; do need "$p"; done
+  # promtool (Debian's prometheus package): the alerting rules' unit tests. Nothing starts it.
+  need prometheus
 fi
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 if ! command -v apt-get >/dev/null 2>&1; then

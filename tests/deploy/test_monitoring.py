@@ -6,8 +6,11 @@ storefront view name resolved from the shop's URLs. kube-state-metrics' names ar
 from its documentation (docs/metrics/workload/*.md), as no cluster runs here.
 """
 
+import copy
 import json
 import re
+import shutil
+import subprocess
 from functools import cache
 from pathlib import Path
 
@@ -191,3 +194,30 @@ def test_kubernetes_alerts_name_the_chart_s_objects():
     assert values()["shopName"] == FULLNAME
     namespaces = {f"threadline-{env}" for env in ("staging", "production")}
     assert set(values()["namespaces"]) == namespaces
+
+
+def test_alerts_fire_on_the_series_they_watch_and_stay_quiet_otherwise(tmp_path):
+    """promtool (Debian's prometheus package) evaluates the rules over synthetic series:
+    tests/deploy/promtool/threadline_alerts_test.yaml says when each alert fires and when
+    it must not. Annotations are left out: they are text for people, not behaviour."""
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        pytest.fail(
+            "promtool is missing: scripts/system-deps.sh all (apt-get install prometheus)", pytrace=False
+        )
+    groups = copy.deepcopy(rendered()["PrometheusRule"]["spec"]["groups"])  # rendered() is cached
+    for group in groups:
+        for rule in group["rules"]:
+            rule.pop("annotations", None)
+    (tmp_path / "rules.yaml").write_text(yaml.safe_dump({"groups": groups}))
+    shutil.copy(ROOT / "tests/deploy/promtool/threadline_alerts_test.yaml", tmp_path)
+    check = subprocess.run(
+        [promtool, "check", "rules", tmp_path / "rules.yaml"], capture_output=True, text=True
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+    test = subprocess.run(
+        [promtool, "test", "rules", tmp_path / "threadline_alerts_test.yaml"], capture_output=True, text=True
+    )
+    assert test.returncode == 0, test.stdout + test.stderr
+    tested = set(re.findall(r"alertname: (\w+)", (tmp_path / "threadline_alerts_test.yaml").read_text()))
+    assert tested == {rule["alert"] for rule in rules()}

@@ -52,9 +52,13 @@ migrate: db
 seed: migrate
 	@$(WITH_DB) $(PY) manage.py seed_demo
 
+# The periodic work (expire_orders, housekeeping) runs beside the server, as compose's
+# scheduler service does; it stops with it.
 run: seed
 	@echo "Threadline on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(WITH_DB) exec $(PY) manage.py runserver $(HOST):$(PORT)
+	@$(WITH_DB) { $(PY) manage.py run_schedule & scheduler=$$!; }; \
+	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 lint: venv
 	$(VENV)/bin/ruff check .

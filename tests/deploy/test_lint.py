@@ -63,9 +63,9 @@ def _compose_config(*args) -> dict:
 
 def test_docker_compose_accepts_the_file_with_and_without_profiles():
     plain = _compose_config()
-    assert set(plain["services"]) == {"db", "migrate", "web"}
+    assert set(plain["services"]) == {"db", "migrate", "web", "scheduler"}
     everything = _compose_config("--profile", "redis", "--profile", "mailpit")
-    assert set(everything["services"]) == {"db", "migrate", "web", "redis", "mailpit"}
+    assert set(everything["services"]) == {"db", "migrate", "web", "scheduler", "redis", "mailpit"}
 
 
 def test_compose_wires_database_migrations_and_web():
@@ -90,7 +90,7 @@ def test_compose_wires_database_migrations_and_web():
     from ruamel.yaml import YAML
 
     raw = YAML(typ="safe").load((tools.ROOT / "compose.yml").read_text())
-    for name in ("migrate", "web"):
+    for name in ("migrate", "web", "scheduler"):
         assert raw["services"][name]["env_file"] == [{"path": ".env", "required": False}]
     environment = web["environment"]
     assert environment["DJANGO_SETTINGS_MODULE"] == "config.settings.prod"
@@ -115,7 +115,7 @@ def test_one_postgresql_major_everywhere():
     decisions = (tools.ROOT / "docs" / "decisions.md").read_text()
     [major] = re.findall(r"\*\*PostgreSQL (\d+), one major everywhere\*\*", decisions)
     compose = (tools.ROOT / "compose.yml").read_text()
-    assert re.findall(r"image: postgres:(\d+)", compose) == [major]
+    assert re.findall(r"image: \$\{POSTGRES_IMAGE:-postgres:(\d+)\}", compose) == [major]
     assert f"PostgreSQL {major} (RDS" in (tools.ROOT / "docs" / "kubernetes.md").read_text()
     for tf in (tools.ROOT / "deploy").glob("terraform/**/*.tf"):
         for version in re.findall(r'engine_version\s*=\s*"([^"]+)"', tf.read_text()):
@@ -123,3 +123,13 @@ def test_one_postgresql_major_everywhere():
     with psycopg.connect(os.environ["DATABASE_URL"]) as connection:
         server = connection.info.server_version // 10000
     assert str(server) == major, f"the tests run on PostgreSQL {server}"
+
+
+def test_compose_runs_the_periodic_work_like_the_charts_cron_jobs():
+    services = _compose_config()["services"]
+    scheduler = services["scheduler"]
+    assert scheduler["command"] == ["python", "manage.py", "run_schedule"]
+    assert scheduler["image"] == services["web"]["image"]
+    assert scheduler["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert scheduler["environment"]["DATABASE_URL"] == services["web"]["environment"]["DATABASE_URL"]
+    assert scheduler["restart"] == "unless-stopped"

@@ -31,11 +31,12 @@ timeout = _int("GUNICORN_TIMEOUT", 30)
 # stop_grace_period, so the drain completes before a SIGKILL.
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # Seconds an idle keep-alive connection from the proxy stays open. It must be LONGER
-# than the proxy's own idle timeout for upstream connections (ingress-nginx:
-# upstream-keepalive-timeout, 60 s), so the proxy always closes an idle connection
-# first. Shorter, gunicorn may close one just as the proxy sends a request on it, and
-# the proxy answers 502 (it does not retry a POST). gthread workers park idle
-# connections in their poller, so this holds no thread.
+# than the proxy's own idle timeout for upstream connections (nginx: the upstream
+# block's keepalive_timeout, 60 s by default in the F5 NGINX Ingress Controller and in
+# ingress-nginx), so the proxy always closes an idle connection first. Shorter,
+# gunicorn may close one just as the proxy sends a request on it, and the proxy answers
+# 502 (it does not retry a POST). gthread workers park idle connections in their
+# poller, so this holds no thread.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
 # Recycle workers now and then (slow leaks); jitter keeps them from restarting together.

@@ -10,7 +10,7 @@ from django.utils import timezone
 from shop.core.management.commands.run_schedule import Command
 from shop.core.schedule import JOBS, is_due, parse
 from shop.orders.models import Order
-from tests.orders.factories import make_order, make_variant
+from tests.factories import make_order, make_variant
 
 ROOT = Path(__file__).resolve().parents[2]
 

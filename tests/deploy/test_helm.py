@@ -147,7 +147,7 @@ def test_the_validator_is_strict_about_unknown_fields():
         {"housekeeping": {"cartRetentionDays": 0}},
         {"housekeeping": {"cartRetentionDays": "30"}},
         {"housekeeping": {"retentionDays": 30}},  # not a key of the block
-        {"gunicorn": {"keepalive": 30}},  # below ingress-nginx's 60 s: 502s on reused connections
+        {"gunicorn": {"keepalive": 30}},  # below nginx's 60 s: 502s on reused connections
         {"externalSecret": {"enabled": True}},  # no remoteKey
     ],
 )
@@ -693,7 +693,7 @@ def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_pa
 
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_gunicorn_keeps_idle_connections_longer_than_ingress_nginx(env):
-    """ingress-nginx keeps idle upstream connections 60 s (upstream-keepalive-timeout):
+    """nginx keeps idle upstream connections 60 s (the upstream block's keepalive_timeout):
     gunicorn must keep them longer, or a reused connection races its close (a 502)."""
     config = find(render(env=env), "ConfigMap")["data"]
     assert int(config["GUNICORN_KEEPALIVE"]) > 60

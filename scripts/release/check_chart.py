@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 from render import CHART, render  # noqa: E402
 
-KUBE_VERSION = "1.31.0"
+KUBE_VERSION = "1.35.0"  # the EKS version of deploy/terraform, as in tests/deploy/test_helm.py
 # Custom resources: kubernetes-validate carries only the built-in kinds.
 CRD_KINDS = {"ServiceMonitor", "ExternalSecret", "SecretStore"}
 

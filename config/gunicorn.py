@@ -39,9 +39,13 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)
 # poller, so this holds no thread.
 keepalive = _int("GUNICORN_KEEPALIVE", 75)
 
-# Recycle workers now and then (slow leaks); jitter keeps them from restarting together.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Worker recycling is off by default: at cached-page rates a 1,000-request limit restarted a
+# worker every second or so, and each restart (Django + Wagtail import, ~1-2 s of CPU) cut
+# /healthz from 1,292 to 377 requests/s in one bench (docs/performance.md). Memory stays flat
+# (worker RSS after `make bench` in docs/benchmarks.md); the pod's memory limit is the guard.
+# Set GUNICORN_MAX_REQUESTS (e.g. 50000, jitter 5000) if a leak ever shows.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 0)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
 
 # The proxy in front (ingress controller, load balancer) sets X-Forwarded-*. Its
 # address is not known in advance in a cluster, so trust any peer by default; the

@@ -6,6 +6,7 @@ from wagtail.models import Page
 
 from home import seo
 from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
+from shop.core import pagecache
 
 register = template.Library()
 
@@ -13,13 +14,21 @@ SOCIAL_RENDITION = "fill-1200x630"
 
 
 def _setting(model, request):
-    """The site's setting, or None where there is no site (a bare error page, a test without one)."""
+    """The site's setting, or None where there is no site (a bare error page, a test without one).
+
+    Kept per process until the next page-cache invalidation (saving a setting is one), so a
+    page rendered on a miss reads no setting from the database.
+    """
     if request is None:
         return None
-    try:
-        return model.for_request(request)
-    except (ObjectDoesNotExist, AttributeError):
-        return None
+
+    def load():
+        try:
+            return model.for_request(request)
+        except (ObjectDoesNotExist, AttributeError):
+            return None
+
+    return pagecache.memo(request, ("setting", request.get_host(), model), load)
 
 
 @register.simple_tag(takes_context=True)

@@ -82,6 +82,26 @@ def invalidate_pages() -> None:
         transaction.on_commit(_bump)
 
 
+_memo: dict = {"generation": None, "values": {}}
+
+
+def memo(request: HttpRequest, key: tuple, compute):
+    """A value that only changes when the generation does (a site, its settings), kept per process.
+
+    Only while the page cache knows the request's generation; otherwise computed every time.
+    Whatever is kept here must be read-only for its users: threads of a worker share it.
+    """
+    current = getattr(request, "page_cache_generation", None)
+    if current is None:
+        return compute()
+    if _memo["generation"] != current:
+        _memo["generation"], _memo["values"] = current, {}
+    values = _memo["values"]
+    if key not in values:
+        values[key] = compute()
+    return values[key]
+
+
 def page_key(request: HttpRequest, current_generation: int) -> str:
     """The URL (scheme, host, path, query without tracking parameters) within a generation."""
     pairs = [(k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)]

@@ -22,6 +22,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
+from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from . import pagecache
@@ -85,10 +86,15 @@ class PageCacheMiddleware:
         if pagecache.is_personal(request) and is_editor(request):
             return self.get_response(request)
         try:
-            key = pagecache.page_key(request, pagecache.generation())
+            request.page_cache_generation = pagecache.generation()
         except Exception:  # a cache outage serves pages uncached, never an error
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
+        key = pagecache.page_key(request, request.page_cache_generation)
+        host = request.get_host()
+        request._wagtail_site = pagecache.memo(
+            request, ("site", host), lambda: Site.find_for_request(request)
+        )
         entry = pagecache.lookup(key)
         if entry is not None:
             return answer(request, entry, "hit")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -66,8 +67,9 @@ MIDDLEWARE = [
     "shop.core.pagecache_middleware.PageCacheMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
-    # Last, so its process_exception is asked first: a lost database is a 503, not a 500.
+    # Last but axes, so its process_exception is asked first: a lost database is a 503, not a 500.
     "shop.core.middleware.DatabaseUnavailableMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -104,6 +106,11 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# django-axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -183,6 +190,25 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+
+# Clients and abuse: see shop/core/clientip.py, shop/core/ratelimit.py and docs/security.md.
+SHOP_TRUSTED_PROXY_COUNT = env.int("SHOP_TRUSTED_PROXY_COUNT", default=0)
+SHOP_RATE_LIMITS = {
+    "cart": "120/m",
+    "checkout": "20/m",
+    "signup": "10/h",
+    "test_payment": "60/m",
+}
+# Brute force on the shop's and the admin's login (django-axes): 10 failures lock the account
+# and, separately, the address, for 15 minutes; staff unlock under Settings > Login lockouts.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "shop.core.clientip.axes_client_ip"
+AXES_USERNAME_CALLABLE = "shop.accounts.lockouts.attempted_username"
+AXES_VERBOSE = False
 
 # Content-Security-Policy (django-csp): see shop/core/csp.py and docs/security.md.
 _media_origin = []

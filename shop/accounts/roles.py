@@ -37,6 +37,9 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
     ],
     SHOP_STAFF: [
         *ADMIN_ACCESS,
+        # Unlock shoppers locked out by django-axes (Settings > Login lockouts).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
         # Every model permission of the shop's domain apps is added below.
     ],
 }

@@ -5,6 +5,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.db import IntegrityError
 from django.shortcuts import redirect, render
 
+from shop.core.ratelimit import rate_limited
 from shop.core.redirects import redirect_to_next
 
 from . import services
@@ -21,6 +22,7 @@ class ShopLogoutView(LogoutView):
     next_page = "/"
 
 
+@rate_limited("signup")
 def signup(request):
     if request.user.is_authenticated:
         return redirect("accounts:profile")

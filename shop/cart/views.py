@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.catalog.images import attach_card_pictures
+from shop.core.ratelimit import rate_limited
 from shop.core.redirects import redirect_to_next
 
 from . import services
@@ -42,6 +43,7 @@ def visitor(request: HttpRequest) -> JsonResponse:
 
 
 @require_POST
+@rate_limited("cart")
 def add(request: HttpRequest) -> HttpResponse:
     if not any(request.POST.get(name) for name in ("variant", "product")):
         return HttpResponseBadRequest("Say which product to add: variant, or product with size and colour.")
@@ -57,6 +59,7 @@ def add(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("cart")
 def update(request: HttpRequest) -> HttpResponse:
     if not request.POST.get("item"):
         return HttpResponseBadRequest("Say which cart line to change.")
@@ -73,6 +76,7 @@ def update(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("cart")
 def remove(request: HttpRequest) -> HttpResponse:
     if not request.POST.get("item"):
         return HttpResponseBadRequest("Say which cart line to remove.")

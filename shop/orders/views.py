@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from shop.accounts.services import default_address
 from shop.cart import services as cart_services
 from shop.cart.session import current_cart
+from shop.core.ratelimit import rate_limited
 
 from . import metrics, services
 from .access import get_viewable_order
@@ -65,6 +66,7 @@ def _place_and_pay(request: HttpRequest, cart, form: CheckoutForm) -> HttpRespon
         metrics.count_checkout(outcome)
 
 
+@rate_limited("checkout")
 def checkout(request: HttpRequest) -> HttpResponse:
     cart = current_cart(request)
     summary = cart_services.summarize(cart)
@@ -97,6 +99,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @require_POST
+@rate_limited("checkout")
 def pay(request: HttpRequest, number: str) -> HttpResponse:
     """The order page's Pay now: start the payment again while the order waits for it."""
     order = get_viewable_order(request, number, request.POST.get("key"))

@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from shop.core.ratelimit import rate_limited
+
 from . import services
 from .models import Payment
 from .providers import ProviderUnavailable
@@ -24,6 +26,7 @@ WEBHOOK_TOLERANCE_SECONDS = 300
 
 
 @require_http_methods(["GET", "POST"])
+@rate_limited("test_payment", methods=("GET", "POST"))
 def test_payment_page(request: HttpRequest, token: str) -> HttpResponse:
     payment = get_object_or_404(
         Payment.objects.select_related("order"), token=token, provider=Payment.Provider.TEST

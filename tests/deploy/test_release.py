@@ -93,3 +93,11 @@ def test_promotion_refuses_when_staging_has_no_released_digest(tmp_path):
     if "digest:" not in (clone / "deploy/helm/shop/values-staging.yaml").read_text():
         assert result.returncode != 0
         assert "no image digest" in result.stderr
+
+
+def test_the_chart_check_release_yml_runs_passes_for_both_environments():
+    result = run(RELEASE / "check_chart.py", "staging", "production")
+    assert re.findall(r"^(\w+): \d+ manifests rendered and valid$", result.stdout, re.M) == [
+        "staging",
+        "production",
+    ]

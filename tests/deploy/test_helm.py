@@ -637,7 +637,13 @@ def test_network_policy_admits_only_the_ingress_controller_and_prometheus():
 POD_SCRIPT = """
 import django
 django.setup()
+from django.conf import settings
 from django.core.management import call_command
+from django.test.utils import override_settings
+# The hashed-static manifest is made by collectstatic in the image build (tests/deploy/
+# test_image.py checks it); here, without it, error pages that link CSS would fail.
+override_settings(STORAGES={**settings.STORAGES, "staticfiles": {
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}).enable()
 from django.test import Client
 call_command("check", deploy=True, fail_level="WARNING")
 client = Client()

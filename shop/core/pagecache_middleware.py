@@ -14,6 +14,7 @@ Who gets what:
 - people who may use Wagtail's admin: always a fresh page (the user bar, no cache).
 """
 
+import copy
 import logging
 import re
 
@@ -91,10 +92,9 @@ class PageCacheMiddleware:
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
         key = pagecache.page_key(request, request.page_cache_generation)
-        host = request.get_host()
-        request._wagtail_site = pagecache.memo(
-            request, ("site", host), lambda: Site.find_for_request(request)
-        )
+        site = pagecache.memo(request, ("site", request.get_host()), lambda: Site.find_for_request(request))
+        # A copy per request: its root page (and what a render hangs on it) stays this request's.
+        request._wagtail_site = copy.copy(site)
         entry = pagecache.lookup(key)
         if entry is not None:
             return answer(request, entry, "hit")

@@ -11,6 +11,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from shop.catalog.filters import ProductFilter, facets, list_query
 from shop.catalog.models import Category
 from shop.catalog.services import storefront_products
 
@@ -169,13 +170,21 @@ class CategoryPage(SeoPage):
         if self.category_id and taken.exists():
             raise ValidationError({"category": "This category already has a page."})
 
-    def products(self, sort: str):
-        """Buyable products of the category and its subcategories, in the chosen order."""
-        order = SORTS.get(sort, SORTS["newest"])[1]
+    def listed_products(self):
+        """Buyable products of the category and its subcategories (before filters)."""
         return (
             storefront_products()
             .buyable()
             .filter(category__in=CategoryTree.load().with_descendants(self.category_id))
+        )
+
+    def products(self, sort: str, chosen: ProductFilter | None = None, listed=None):
+        """The listed products that match the filter, in the chosen order."""
+        order = SORTS.get(sort, SORTS["newest"])[1]
+        listed = self.listed_products() if listed is None else listed
+        return (
+            (chosen or ProductFilter())
+            .apply(listed)
             .annotate(
                 sort_price=Min(
                     Coalesce("variants__price_override", "base_price"), filter=Q(variants__is_active=True)
@@ -190,17 +199,28 @@ class CategoryPage(SeoPage):
             raise Http404("This category is not in the shop.")
         sort = request.GET.get("sort", "newest")
         sort = sort if sort in SORTS else "newest"
-        paginator = Paginator(self.products(sort), PRODUCTS_PER_PAGE)
+        chosen = ProductFilter.from_query(request.GET)
+        listed = self.listed_products()
+        paginator = Paginator(self.products(sort, chosen, listed), PRODUCTS_PER_PAGE)
         page_obj = paginator.get_page(request.GET.get("page"))
         canonical = request.build_absolute_uri(self.get_url(request))
+        if not chosen.active and page_obj.number > 1:
+            canonical = f"{canonical}?page={page_obj.number}"
         context.update(
             {
                 "sort": sort,
                 "sorts": [(key, label) for key, (label, _) in SORTS.items()],
                 "page_obj": page_obj,
                 "products": list(page_obj.object_list),
-                # Each listing page is its own canonical page; the sort order is not.
-                "canonical_url": f"{canonical}?page={page_obj.number}" if page_obj.number > 1 else canonical,
+                "filter": chosen,
+                "facets": facets(listed, chosen),
+                "list_query": list_query(chosen, sort=sort if sort != "newest" else ""),
+                "sort_keep": [("sort", sort if sort != "newest" else "")],
+                "clear_url": self.get_url(request),
+                # Each unfiltered listing page is its own canonical page; sort orders and
+                # filtered views point at the unfiltered list and are kept out of the index.
+                "canonical_url": canonical,
+                "meta_robots": "noindex, follow" if chosen.active else "",
                 "meta_description": self.search_description or self.category.meta_description,
             }
         )

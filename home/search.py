@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 
+from shop.catalog.filters import Facets, ProductFilter, facets
 from shop.catalog.models import Product, ProductVariant
 
 from .products import fetch_products
@@ -38,6 +39,8 @@ class SearchResults:
     products: list = field(default_factory=list)
     pages: list = field(default_factory=list)
     total: int = 0
+    filter: ProductFilter = field(default_factory=ProductFilter)
+    facets: Facets | None = None
 
 
 def _product_ids(query: str) -> list[int]:
@@ -66,14 +69,32 @@ def _page_ids(query: str, site: Site | None) -> list[int]:
     return [page.pk for page in hits]
 
 
-def search(raw_query: str | None, page_number: str | None, site: Site | None = None) -> SearchResults:
-    """One page of results; only the products and pages shown on it are loaded in full."""
+def search(
+    raw_query: str | None,
+    page_number: str | None,
+    site: Site | None = None,
+    chosen: ProductFilter | None = None,
+) -> SearchResults:
+    """One page of results; only the products and pages shown on it are loaded in full.
+
+    With an active filter only matching products are listed, and no pages (pages have
+    no size or price). Facets count among all product hits.
+    """
     query = clean_query(raw_query)
-    results = SearchResults(query=query)
+    chosen = chosen or ProductFilter()
+    results = SearchResults(query=query, filter=chosen)
     if not query:
         return results
-    entries = [("product", pk) for pk in _product_ids(query)]
-    entries += [("page", pk) for pk in _page_ids(query, site)]
+    product_ids = _product_ids(query)
+    hits = Product.objects.filter(pk__in=product_ids)
+    if product_ids:
+        results.facets = facets(hits, chosen)
+    if chosen.active:
+        matching = set(chosen.apply(hits).values_list("pk", flat=True))
+        product_ids = [pk for pk in product_ids if pk in matching]
+    entries = [("product", pk) for pk in product_ids]
+    if not chosen.active:
+        entries += [("page", pk) for pk in _page_ids(query, site)]
     paginator = Paginator(entries, RESULTS_PER_PAGE)
     results.page_obj = paginator.get_page(page_number)
     results.total = paginator.count

@@ -1,10 +1,12 @@
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.http import urlencode
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps import views as sitemap_views
 from wagtail.models import Site
 
+from shop.catalog.filters import ProductFilter, list_query
 from shop.core.pagecache import shared_page
 
 from . import search as site_search
@@ -17,13 +19,19 @@ from .sitemaps import SITEMAPS
 @require_GET
 def search(request):
     site = Site.find_for_request(request)
-    results = site_search.search(request.GET.get("q"), request.GET.get("page"), site)
+    chosen = ProductFilter.from_query(request.GET)
+    results = site_search.search(request.GET.get("q"), request.GET.get("page"), site, chosen)
     return render(
         request,
         "search/search.html",
         {
             "results": results,
             "search_query": request.GET.get("q", "")[:200],
+            "filter": chosen,
+            "facets": results.facets,
+            "keep": [("q", results.query)],
+            "clear_url": f"/search/?{urlencode({'q': results.query})}",
+            "list_query": list_query(chosen, q=results.query),
             "meta_title": f"Search: {results.query}" if results.query else "Search",
             "meta_robots": "noindex, follow",
         },

@@ -7,18 +7,21 @@ when missing, so running it again changes nothing, and keeps what staff edited.
 
 import random
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from io import BytesIO
 
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.images import get_image_model
 from wagtail.models import Collection
 
-from .models import Category, Product, ProductImage, ProductVariant
+from .models import Category, PriceRecord, Product, ProductImage, ProductVariant
+from .pricing import record_price
 
 COLLECTION_NAME = "Products"
 CLOTHING_SIZES = ["XS", "S", "M", "L", "XL", "XXL"]
@@ -399,6 +402,14 @@ def seed_catalog() -> dict[str, int]:
     }
 
 
+def _demo_sale_history(variant: ProductVariant, former_price: Decimal) -> None:
+    """A sale the law lets the shop show: the former price for 45 days, reduced 10 days ago."""
+    now = timezone.now()
+    PriceRecord.objects.filter(variant=variant).delete()
+    record_price(variant, former_price, at=now - timedelta(days=55))
+    record_price(variant, variant.price, at=now - timedelta(days=10))
+
+
 def _seed_product(category: Category, kind: str, sizes: list[str], demo: DemoProduct, collection) -> None:
     slug = slugify(demo.name)
     product = Product.all_objects.filter(slug=slug).first()
@@ -422,7 +433,7 @@ def _seed_product(category: Category, kind: str, sizes: list[str], demo: DemoPro
     for colour in colours:
         for size in sizes:
             sku = _sku(slug, size, colour)
-            ProductVariant.objects.get_or_create(
+            variant, created = ProductVariant.objects.get_or_create(
                 sku=sku,
                 defaults={
                     "product": product,
@@ -433,4 +444,6 @@ def _seed_product(category: Category, kind: str, sizes: list[str], demo: DemoPro
                 },
             )
             order += 1
+            if created and demo.compare_at:
+                _demo_sale_history(variant, Decimal(demo.compare_at))
     _photos(product, kind, demo, collection)

@@ -162,6 +162,9 @@ class Product(index.Indexed, ClusterableModel):
         if self.pk:
             previous_slug = Product.all_objects.filter(pk=self.pk).values_list("slug", flat=True).first()
         super().save(*args, **kwargs)
+        from .pricing import record_product_prices
+
+        record_product_prices(self)
         if previous_slug and previous_slug != self.slug:
             ProductSlugRedirect.objects.filter(old_slug=self.slug).delete()
             ProductSlugRedirect.objects.update_or_create(old_slug=previous_slug, defaults={"product": self})
@@ -174,10 +177,6 @@ class Product(index.Indexed, ClusterableModel):
     def is_visible(self) -> bool:
         """Shown in the shop: the one-object twin of ProductQuerySet.active() (select the category)."""
         return self.is_active and self.deleted_at is None and self.category.is_active
-
-    @property
-    def on_sale(self) -> bool:
-        return self.compare_at_price is not None and self.compare_at_price > self.base_price
 
     @property
     def is_buyable(self) -> bool:
@@ -239,6 +238,13 @@ class ProductVariant(Orderable):
     def __str__(self) -> str:
         return f"{self.product.name} - {self.label}"
 
+    def save(self, *args, **kwargs):
+        """Every change of the selling price is written to its price history (pricing.py)."""
+        super().save(*args, **kwargs)
+        from .pricing import record_price
+
+        record_price(self, self.price)
+
     @property
     def label(self) -> str:
         return f"{self.size} / {self.colour}" if self.colour else self.size
@@ -254,6 +260,39 @@ class ProductVariant(Orderable):
     @property
     def size_rank(self) -> tuple[int, str]:
         return (SIZE_ORDER.index(self.size), "") if self.size in SIZE_ORDER else (len(SIZE_ORDER), self.size)
+
+
+class PriceRecord(models.Model):
+    """A period during which a variant sold at one price; the open one (valid_until null) is current.
+
+    `lowest_prior` is the lowest price of the 30 days before this price took effect,
+    fixed when the record is written (the past does not change): the "Lowest price in
+    the last 30 days" the EU's Omnibus rules ask for beside a reduced price.
+    """
+
+    variant = models.ForeignKey(ProductVariant, on_delete=models.CASCADE, related_name="price_records")
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    valid_from = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    lowest_prior = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["variant", "valid_from", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["variant"],
+                condition=Q(valid_until__isnull=True),
+                name="catalog_price_one_open_record",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("valid_from")),
+                name="catalog_price_period_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["variant", "valid_until"], name="catalog_price_variant_until")]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.price} from {self.valid_from:%Y-%m-%d}"
 
 
 class ProductSlugRedirect(models.Model):

@@ -6,7 +6,6 @@ apply_stock_edits, which locks the same rows in the same order.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +19,7 @@ from shop.core.pagecache import invalidate_pages
 
 from .images import product_images_queryset
 from .models import Product, ProductSlugRedirect, ProductVariant
+from .pricing import shown_price, with_lowest_prior
 
 
 def storefront_products() -> QuerySet[Product]:
@@ -36,7 +36,9 @@ def storefront_products() -> QuerySet[Product]:
             Prefetch("images", queryset=product_images_queryset()),
             Prefetch(
                 "variants",
-                queryset=ProductVariant.objects.filter(is_active=True).order_by("sort_order", "pk"),
+                queryset=with_lowest_prior(ProductVariant.objects.filter(is_active=True)).order_by(
+                    "sort_order", "pk"
+                ),
             ),
         )
     )
@@ -52,11 +54,6 @@ def find_redirect(slug: str) -> Product | None:
     if redirect is None:
         return None
     return redirect.product if redirect.product.is_visible else None
-
-
-def price_range(product: Product) -> tuple[Decimal, Decimal]:
-    prices = [v.price for v in product.variants.all() if v.is_active] or [product.base_price]
-    return min(prices), max(prices)
 
 
 @transaction.atomic
@@ -217,8 +214,10 @@ def _size_option(size: str, variants: list[ProductVariant]) -> Option:
 
 
 def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
-    """schema.org Product with one Offer at the lowest current price."""
-    low, _high = price_range(product)
+    """schema.org Product with one Offer at the lowest current price (and, on a lawful sale, the
+    lowest price of the 30 days before it as the offer's StrikethroughPrice)."""
+    prices = shown_price(product)
+    low = prices.low
     in_stock = product.is_buyable
     data = {
         "@context": "https://schema.org",
@@ -236,6 +235,20 @@ def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
             "itemCondition": "https://schema.org/NewCondition",
         },
     }
+    if prices.on_sale:
+        data["offers"]["priceSpecification"] = [
+            {
+                "@type": "UnitPriceSpecification",
+                "price": str(quantize(low)),
+                "priceCurrency": settings.SHOP_CURRENCY,
+            },
+            {
+                "@type": "UnitPriceSpecification",
+                "priceType": "https://schema.org/StrikethroughPrice",
+                "price": str(quantize(prices.lowest_30_days)),
+                "priceCurrency": settings.SHOP_CURRENCY,
+            },
+        ]
     description = product.meta_description or strip_tags(product.description).strip()
     if description:
         data["description"] = description

@@ -6,7 +6,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils.safestring import mark_safe
 
-from shop.catalog import images, services
+from shop.catalog import images, pricing
 
 register = template.Library()
 
@@ -31,10 +31,11 @@ def picture_img(pic, lazy: bool = True, css_class: str = "img-fluid"):
 
 
 @register.simple_tag
-def product_prices(product) -> dict:
-    """`{% product_prices product as prices %}`: low, high and whether they differ."""
-    low, high = services.price_range(product)
-    return {"low": low, "high": high, "varies": low != high}
+def product_prices(product) -> pricing.ShownPrice:
+    """`{% product_prices product as prices %}`: low, high, varies, and on a lawful sale
+    compare_at and lowest_30_days (see shop/catalog/pricing.py). Render with the one include,
+    templates/catalog/includes/price.html."""
+    return pricing.shown_price(product)
 
 
 @register.filter

@@ -69,8 +69,10 @@ class ProductFilter:
 
     @property
     def active(self) -> bool:
-        return bool(self.sizes or self.colours or self.in_stock) or self.min_price is not None or (
-            self.max_price is not None
+        return (
+            bool(self.sizes or self.colours or self.in_stock)
+            or self.min_price is not None
+            or (self.max_price is not None)
         )
 
     def variant_q(self, *, skip: str = "") -> Q:

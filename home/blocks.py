@@ -11,6 +11,7 @@ from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.snippets.blocks import SnippetChooserBlock
 
 from shop.catalog.models import Product
 
@@ -179,6 +180,21 @@ class PromoBannerBlock(blocks.StructBlock):
         template = "home/blocks/promo_banner.html"
 
 
+class DiscountPromoBlock(blocks.StructBlock):
+    """Promotes a discount code: the code, its end date and products it applies to; hidden once
+    the code has ended, been switched off or used up (home.products.resolve_stream decides)."""
+
+    code = SnippetChooserBlock("discounts.DiscountCode")
+    heading = blocks.CharBlock(max_length=120)
+    text = blocks.TextBlock(required=False, max_length=400)
+    limit = blocks.IntegerBlock(default=4, min_value=0, max_value=12, help_text="Products to show (0: none).")
+
+    class Meta:
+        icon = "tag"
+        label = "Discount code promotion"
+        template = "home/blocks/discount_promo.html"
+
+
 class CallToActionBlock(LinkBlock):
     style = blocks.ChoiceBlock(choices=[("primary", "Solid"), ("outline", "Outline")], default="primary")
 
@@ -198,3 +214,4 @@ class ContentStreamBlock(blocks.StreamBlock):
     category_tiles = CategoryTilesBlock()
     promo_banner = PromoBannerBlock()
     call_to_action = CallToActionBlock()
+    discount_promo = DiscountPromoBlock()

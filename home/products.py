@@ -9,6 +9,9 @@ from collections.abc import Iterable
 
 from shop.catalog.models import Category, Product
 from shop.catalog.services import storefront_products
+from shop.discounts.models import DiscountCode
+from shop.discounts.services import DiscountError, is_live, promoted_product_ids
+from shop.orders.discounts import check_uses
 
 
 class CategoryTree:
@@ -53,6 +56,17 @@ def fetch_products(ids: Iterable[int]) -> dict[int, Product]:
     return {p.pk: p for p in storefront_products().filter(pk__in=wanted)}
 
 
+def live_code(code: DiscountCode | None) -> DiscountCode | None:
+    """The code if a shopper could use it now (in its window, active, not used up), else None."""
+    if code is None or not is_live(code):
+        return None
+    try:
+        check_uses(code)
+    except DiscountError:
+        return None
+    return code
+
+
 def resolve_stream(stream) -> dict[int, Product]:
     """Give every product block of a stream its live products, in one product query.
 
@@ -79,6 +93,10 @@ def resolve_stream(stream) -> dict[int, Product]:
             pending.append((value, "products", ids))
         elif child.block_type == "featured_product":
             pending.append((value, "product", [value.get("product")]))
+        elif child.block_type == "discount_promo":
+            value.code_live = live_code(value.get("code"))
+            ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
+            pending.append((value, "products", ids))
     lookup = fetch_products(pk for _, _, ids in pending for pk in ids)
     for value, attribute, ids in pending:
         found = [lookup[pk] for pk in ids if pk in lookup]

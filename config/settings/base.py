@@ -25,6 +25,7 @@ INSTALLED_APPS = [
     "shop.core",
     "shop.accounts",
     "shop.catalog",
+    "shop.discounts",
     "shop.cart",
     "shop.orders",
     "shop.payments",

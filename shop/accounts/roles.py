@@ -34,6 +34,10 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "home.change_seosettings",
         "home.change_announcementsettings",
         "home.change_sitesettings",
+        "discounts.add_discountcode",
+        "discounts.change_discountcode",
+        "discounts.delete_discountcode",
+        "discounts.view_discountcode",
     ],
     SHOP_STAFF: [
         *ADMIN_ACCESS,
@@ -45,7 +49,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Apps whose every model permission shop staff hold.
-SHOP_STAFF_APPS = ["catalog", "cart", "orders", "payments"]
+SHOP_STAFF_APPS = ["catalog", "cart", "discounts", "orders", "payments"]
 
 # Wagtail page permissions on the tree root, so they cover every page.
 PAGE_PERMISSIONS = {

@@ -10,6 +10,9 @@ class Cart(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="cart"
     )
     session_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    discount_code = models.CharField(
+        max_length=32, blank=True, help_text="The code the shopper applied; re-checked at every step."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from shop.catalog.models import Product, ProductVariant
 from shop.core.money import format_money, quantize
+from shop.discounts import services as discounts
 
 from .models import Cart, CartItem
 
@@ -206,8 +207,10 @@ def merge_carts(guest: Cart, member: Cart) -> list[str]:
                 unit_price_seen=line.unit_price_seen,
                 stock_seen=line.stock_seen,
             )
+    if guest.discount_code and not member.discount_code:
+        member.discount_code = guest.discount_code
     guest.delete()
-    member.save(update_fields=["updated_at"])
+    member.save(update_fields=["updated_at", "discount_code"])
     return cut
 
 
@@ -244,6 +247,9 @@ class CartSummary:
     shipping: Decimal
     total: Decimal
     count: int
+    discount: Decimal = Decimal("0.00")
+    discount_code: str = ""  # the code applied and taken off the total
+    discount_notice: str = ""  # why a code the shopper applied takes nothing off now
 
     @property
     def is_empty(self) -> bool:
@@ -251,7 +257,8 @@ class CartSummary:
 
     @property
     def can_check_out(self) -> bool:
-        return bool(self.lines) and not any(line.blocking for line in self.lines)
+        """Blocked by a line that cannot be had, or a code that no longer applies (remove it first)."""
+        return bool(self.lines) and not any(line.blocking for line in self.lines) and not self.discount_notice
 
     @property
     def free_shipping_missing(self) -> Decimal:
@@ -292,15 +299,53 @@ def summarize(cart: Cart | None, items: Iterable[CartItem] | None = None) -> Car
         )
     lines = [_line(item) for item in items]
     subtotal = quantize(sum((line.line_total for line in lines), Decimal("0")))
-    shipping = shipping_for(subtotal)
-    return CartSummary(
+    summary = CartSummary(
         cart=cart,
         lines=lines,
         subtotal=subtotal,
-        shipping=shipping,
-        total=quantize(subtotal + shipping),
+        shipping=Decimal("0.00"),
+        total=subtotal,
         count=sum(line.quantity for line in lines),
     )
+    if cart is not None and cart.discount_code and lines:
+        try:
+            applied = discounts.evaluate(
+                discounts.find_code(cart.discount_code),
+                discounts.lines_from((line.product, line.line_total) for line in lines),
+            )
+        except discounts.DiscountError as error:
+            summary.discount_notice = f"{error} Remove the code to check out."
+        else:
+            summary.discount, summary.discount_code = applied.amount, applied.code.code
+    goods = quantize(subtotal - summary.discount)
+    summary.shipping = shipping_for(goods)
+    summary.total = quantize(goods + summary.shipping)
+    return summary
+
+
+@transaction.atomic
+def apply_discount_code(cart: Cart, raw_code: str) -> discounts.AppliedDiscount:
+    """Keep the code on the cart if it takes something off these lines now; else a DiscountError.
+
+    The usage limits are checked at checkout and again when the order is placed
+    (they need the orders: shop/orders/discounts.py)."""
+    _lock(cart)
+    code = discounts.find_code(raw_code)
+    items = cart.items.select_related("variant__product__category")
+    lines = [_line(item) for item in items]
+    if not lines:
+        raise discounts.DiscountError("Add something to your cart first.")
+    applied = discounts.evaluate(code, discounts.lines_from((x.product, x.line_total) for x in lines))
+    cart.discount_code = code.code
+    cart.save(update_fields=["discount_code", "updated_at"])
+    return applied
+
+
+@transaction.atomic
+def remove_discount_code(cart: Cart) -> None:
+    _lock(cart)
+    cart.discount_code = ""
+    cart.save(update_fields=["discount_code", "updated_at"])
 
 
 # --- housekeeping ------------------------------------------------------------------

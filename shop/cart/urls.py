@@ -10,4 +10,6 @@ urlpatterns = [
     path("visitor/", views.visitor, name="visitor"),
     path("update/", views.update, name="update"),
     path("remove/", views.remove, name="remove"),
+    path("discount/", views.apply_discount, name="apply_discount"),
+    path("discount/remove/", views.remove_discount, name="remove_discount"),
 ]

@@ -6,8 +6,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from shop.catalog.images import attach_card_pictures
+from shop.core.money import format_money
 from shop.core.ratelimit import rate_limited
 from shop.core.redirects import redirect_to_next
+from shop.discounts.services import DiscountError
 
 from . import services
 from .forms import parse_add
@@ -89,4 +91,33 @@ def remove(request: HttpRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, "Removed from your cart.")
+    return redirect("cart:detail")
+
+
+@require_POST
+@rate_limited("cart")  # also slows down guessing codes
+def apply_discount(request: HttpRequest) -> HttpResponse:
+    cart = current_cart(request)
+    try:
+        if cart is None:
+            raise DiscountError("Add something to your cart first.")
+        applied = services.apply_discount_code(cart, request.POST.get("code", ""))
+    except (DiscountError, CartError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Code {applied.code.code} applied: {format_money(applied.amount)} off.")
+    return redirect("cart:detail")
+
+
+@require_POST
+@rate_limited("cart")
+def remove_discount(request: HttpRequest) -> HttpResponse:
+    cart = current_cart(request)
+    if cart is not None:
+        try:
+            services.remove_discount_code(cart)
+        except CartError as error:
+            messages.error(request, str(error))
+            return redirect("cart:detail")
+    messages.success(request, "Discount code removed.")
     return redirect("cart:detail")

@@ -1,6 +1,6 @@
 """Row locks, always taken in one fixed order (by primary key) so two checkouts never deadlock.
 
-Lock order across the shop: variants (by pk) before anything else; an order row is
+Lock order across the shop: the cart, then variants (by pk), then the discount code; an order row is
 locked on its own, never while holding variant locks taken elsewhere in reverse.
 """
 
@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from shop.catalog.models import ProductVariant
+from shop.discounts.models import DiscountCode
 
 from .models import Order
 
@@ -22,6 +23,12 @@ def lock_variants(variant_ids: Iterable[int]) -> dict[int, ProductVariant]:
         .order_by("pk")
     )
     return {variant.pk: variant for variant in rows}
+
+
+def lock_discount_code(code: str) -> DiscountCode | None:
+    """Lock a discount code's row (after the variants) so its usage limits are counted one order at a time."""
+    rows = DiscountCode.objects.select_for_update().prefetch_related("categories", "products")
+    return rows.filter(code=code).first()
 
 
 def lock_order(order_pk: int) -> Order:

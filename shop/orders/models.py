@@ -58,6 +58,11 @@ class Order(models.Model):
     )
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    discount_code = models.CharField(max_length=32, blank=True, help_text="The code as it was used.")
+    discount_code_ref = models.ForeignKey(
+        "discounts.DiscountCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     shipping = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
     full_name = models.CharField(max_length=200)
@@ -82,7 +87,12 @@ class Order(models.Model):
             models.CheckConstraint(condition=Q(shipping__gte=0), name="orders_order_shipping_not_negative"),
             models.CheckConstraint(condition=Q(total__gte=0), name="orders_order_total_not_negative"),
             models.CheckConstraint(
-                condition=Q(total=F("subtotal") + F("shipping")), name="orders_order_total_is_sum"
+                condition=Q(total=F("subtotal") - F("discount") + F("shipping")),
+                name="orders_order_total_is_sum",
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=F("subtotal")),
+                name="orders_order_discount_within_subtotal",
             ),
             models.CheckConstraint(
                 condition=Q(status__in=OrderStatus.values),
@@ -129,6 +139,9 @@ class OrderItem(models.Model):
     unit_price = models.DecimalField(**MONEY)
     quantity = models.PositiveIntegerField()
     line_total = models.DecimalField(**MONEY)
+    discount = models.DecimalField(
+        **MONEY, default=Decimal("0.00"), help_text="This line's share of the order's discount."
+    )
 
     class Meta:
         ordering = ["pk"]
@@ -138,10 +151,19 @@ class OrderItem(models.Model):
             models.CheckConstraint(
                 condition=Q(line_total=F("unit_price") * F("quantity")), name="orders_item_line_total"
             ),
+            models.CheckConstraint(
+                condition=Q(discount__gte=0) & Q(discount__lte=F("line_total")),
+                name="orders_item_discount_within_line",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_name} ({self.variant_label})"
+
+    @property
+    def paid_total(self) -> Decimal:
+        """What the shopper paid for this line: its total less its share of the discount."""
+        return self.line_total - self.discount
 
     @classmethod
     def snapshot(cls, variant, quantity: int, **fields) -> "OrderItem":

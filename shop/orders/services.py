@@ -8,6 +8,7 @@ an OrderEvent, and puts stock back exactly once when the goods never left.
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -19,8 +20,10 @@ from shop.cart.services import describe, shipping_for, variant_is_sellable
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
+from shop.discounts.services import AppliedDiscount, DiscountError
 
 from . import locks
+from .discounts import discount_for_placement
 from .models import Order, OrderEvent, OrderItem, new_order_number
 from .signals import order_status_changed
 from .status import NEEDS_REFUND, RESTOCKS, is_allowed
@@ -261,6 +264,7 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
                     f"Sorry, {describe(variant)}: {left}. Your cart is kept; please adjust it."
                 )
             lines.append(OrderItem.snapshot(variant, quantity))
+        discount = _discount(cart, lines, details, user)
         for variant_id, quantity in wanted:
             ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
         taken = {v: 0 for v, _ in wanted}
@@ -269,7 +273,8 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
         if any(variants[pk].stock == quantity for pk, quantity in taken.items()):
             invalidate_pages()  # the last units went: pages show it sold out
         subtotal = quantize(sum((line.line_total for line in lines), 0))
-        shipping = shipping_for(subtotal)
+        reduction = discount.amount if discount else Decimal("0.00")
+        shipping = shipping_for(subtotal - reduction)
         order = Order(
             user=_actor(user),
             email=details.email,
@@ -280,8 +285,11 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
             country=details.country,
             currency=settings.SHOP_CURRENCY,
             subtotal=subtotal,
+            discount=reduction,
+            discount_code=discount.code.code if discount else "",
+            discount_code_ref=discount.code if discount else None,
             shipping=shipping,
-            total=subtotal + shipping,
+            total=subtotal - reduction + shipping,
         )
         _save_with_unique_number(order)
         for line in lines:
@@ -295,7 +303,21 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
             note="Order placed.",
         )
         CartItem.objects.filter(cart=cart).delete()
+        Cart.objects.filter(pk=cart.pk).update(discount_code="")
     return order
+
+
+def _discount(cart: Cart, lines: list[OrderItem], details: ShippingDetails, user) -> AppliedDiscount | None:
+    """The cart's code re-checked under the locks (orders/discounts.py); its shares go on the lines."""
+    code = Cart.objects.filter(pk=cart.pk).values_list("discount_code", flat=True).first() or ""
+    try:
+        applied = discount_for_placement(code, lines, email=details.email, user=_actor(user))
+    except DiscountError as error:
+        raise CheckoutError(f"{error} Your cart is kept; remove the code or try another one.") from error
+    if applied is not None:
+        for line, share in zip(lines, applied.shares, strict=True):
+            line.discount = share
+    return applied
 
 
 def _save_with_unique_number(order: Order, attempts: int = 5) -> None:

@@ -69,23 +69,28 @@ def _call(payment, event_type: str, params: dict[str, Any], request):
     return response
 
 
+def _line_item(item, currency: str) -> dict[str, Any]:
+    """A line at its unit price; a line with a share of a discount code as one line at what is paid
+    for it (Stripe has no negative lines, and the share need not divide by the quantity)."""
+    name = f"{item.product_name} ({item.variant_label})"
+    quantity, unit_amount = item.quantity, to_minor_units(item.unit_price)
+    if item.discount:
+        name = f"{item.quantity} x {name}, code {item.order.discount_code}"
+        quantity, unit_amount = 1, to_minor_units(item.paid_total)
+    return {
+        "quantity": quantity,
+        "price_data": {
+            "currency": currency,
+            "unit_amount": unit_amount,
+            "product_data": {"name": name, "metadata": {"sku": item.sku}},
+        },
+    }
+
+
 def line_items(order) -> list[dict[str, Any]]:
     """The order's own lines, in integer minor units, plus shipping as a line of its own."""
     currency = order.currency.lower()
-    items = [
-        {
-            "quantity": item.quantity,
-            "price_data": {
-                "currency": currency,
-                "unit_amount": to_minor_units(item.unit_price),
-                "product_data": {
-                    "name": f"{item.product_name} ({item.variant_label})",
-                    "metadata": {"sku": item.sku},
-                },
-            },
-        }
-        for item in order.items.all()
-    ]
+    items = [_line_item(item, currency) for item in order.items.all()]
     if order.shipping:
         items.append(
             {

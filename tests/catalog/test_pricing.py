@@ -13,8 +13,7 @@ from django.utils import timezone
 from shop.catalog.models import PriceRecord, Product, ProductVariant
 from shop.catalog.pricing import price_history, record_price, shown_price
 from shop.catalog.services import get_visible_product, product_json_ld
-
-from .factories import make_product
+from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
 NOW = timezone.now()

@@ -14,7 +14,7 @@ from shop.discounts.services import DiscountError, Line, evaluate
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.services import CheckoutError, ShippingDetails
-from tests.orders.factories import make_category, make_product, make_variant
+from tests.factories import make_category, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 D = Decimal

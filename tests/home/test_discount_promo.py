@@ -7,9 +7,7 @@ import pytest
 from django.utils import timezone
 
 from shop.discounts.models import DiscountCode
-from tests.catalog.factories import make_product
-
-from .conftest import landing
+from tests.factories import landing, make_product
 
 pytestmark = pytest.mark.django_db
 

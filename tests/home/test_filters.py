@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from shop.catalog.models import ProductVariant
-from tests.catalog.factories import make_product
+from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
 URL = "/shop/t-shirts/"

@@ -8,6 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('home', '0001_initial'),
+        ('discounts', '0001_discount_codes'),
     ]
 
     operations = [

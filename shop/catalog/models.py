@@ -39,6 +39,14 @@ class Category(models.Model):
     meta_description = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     is_active = models.BooleanField("active", default=True)
+    size_guide = models.ForeignKey(
+        "catalog.SizeGuide",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown on its products' pages (and those of its subcategories without one).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -116,6 +124,14 @@ class Product(index.Indexed, ClusterableModel):
         help_text="The former price, shown struck through when higher than the price.",
     )
     is_active = models.BooleanField("active", default=True)
+    size_guide = models.ForeignKey(
+        "catalog.SizeGuide",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Leave empty to use the category's size guide.",
+    )
     seo_title = models.CharField("SEO title", max_length=120, blank=True)
     meta_description = models.CharField(max_length=300, blank=True)
     tags = ClusterTaggableManager(through=ProductTag, blank=True)
@@ -304,3 +320,6 @@ class ProductSlugRedirect(models.Model):
 
     def __str__(self) -> str:
         return f"{self.old_slug} → {self.product.slug}"
+
+
+from .size_guides import SizeGuide  # noqa: E402, F401  (a model of this app, in its own module)

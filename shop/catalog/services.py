@@ -45,7 +45,9 @@ def storefront_products() -> QuerySet[Product]:
 
 
 def get_visible_product(slug: str) -> Product | None:
-    return storefront_products().filter(slug=slug).first()
+    """One shown product, with the size guides its page may show (size_guides.size_guide_for)."""
+    guides = ("size_guide", "category__size_guide", "category__parent__size_guide")
+    return storefront_products().select_related(*guides).filter(slug=slug).first()
 
 
 def find_redirect(slug: str) -> Product | None:

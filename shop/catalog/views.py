@@ -5,6 +5,7 @@ from django.shortcuts import redirect, render
 from shop.core.pagecache import shared_page
 
 from . import images, services
+from .size_guides import size_guide_for
 
 
 @shared_page
@@ -26,5 +27,15 @@ def product_detail(request, slug: str):
         "max_quantity": settings.SHOP_MAX_LINE_QUANTITY,
         "canonical_url": canonical_url,
         "json_ld": services.product_json_ld(product, canonical_url, image_urls),
+        "size_guide": size_guide_for(product),
     }
     return render(request, "catalog/product_detail.html", context)
+
+
+def size_guide(request, slug: str):
+    """The product's size guide as a page of its own: the "Size guide" link without JavaScript."""
+    product = services.get_visible_product(slug)
+    guide = size_guide_for(product) if product is not None else None
+    if guide is None:
+        raise Http404("No size guide for this product.")
+    return render(request, "catalog/size_guide.html", {"product": product, "size_guide": guide})

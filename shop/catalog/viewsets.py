@@ -37,7 +37,7 @@ from shop.core.money import format_money
 
 from . import services
 from .forms import ProductForm, VariantForm
-from .models import Category, Product, ProductVariant
+from .models import Category, Product, ProductVariant, SizeGuide
 
 SHOP_MENU_HOOK = "register_shop_menu_item"
 """Other apps add their screens to the "Shop" menu by setting `menu_hook = SHOP_MENU_HOOK` on a viewset."""
@@ -239,6 +239,7 @@ class ProductViewSet(SnippetViewSet):
                     FieldRowPanel([FieldPanel("base_price"), FieldPanel("compare_at_price")]),
                     FieldPanel("description"),
                     FieldPanel("tags"),
+                    FieldPanel("size_guide"),
                     FieldPanel("is_active"),
                 ],
                 heading="Product",
@@ -335,6 +336,7 @@ class CategoryViewSet(SnippetViewSet):
         FieldPanel("slug"),
         FieldPanel("parent"),
         FieldPanel("description"),
+        FieldPanel("size_guide"),
         FieldRowPanel([FieldPanel("sort_order"), FieldPanel("is_active")]),
         MultiFieldPanel([FieldPanel("seo_title"), FieldPanel("meta_description")], heading="Search engines"),
     ]
@@ -401,6 +403,19 @@ class LowStockViewSet(ReadOnlyModelViewSet):
         ]
 
 
+class SizeGuideViewSet(SnippetViewSet):
+    model = SizeGuide
+    icon = "table"
+    menu_label = "Size guides"
+    menu_name = "size-guides"
+    menu_order = 115
+    url_prefix = "shop/size-guides"
+    search_fields = ["name"]
+    search_backend_name = None
+    list_display = ["name"]
+    panels = [FieldPanel("name"), FieldPanel("table"), FieldPanel("note")]
+
+
 class ShopMenu(SnippetViewSetGroup):
     """The "Shop" entry of the admin menu; orders and payments add theirs through SHOP_MENU_HOOK."""
 
@@ -409,4 +424,4 @@ class ShopMenu(SnippetViewSetGroup):
     menu_icon = "tag"
     menu_order = 150
     submenu_hook = SHOP_MENU_HOOK
-    items = (ProductViewSet, CategoryViewSet, LowStockViewSet)
+    items = (ProductViewSet, CategoryViewSet, SizeGuideViewSet, LowStockViewSet)

@@ -26,3 +26,21 @@
   };
   colourSelect.addEventListener("change", refresh);
 })();
+
+// Size guide: the link opens the guide in a native modal <dialog> (focus kept inside, Escape
+// closes it, focus returns to the link). Without JavaScript the link opens the guide's own page.
+(() => {
+  const opener = document.querySelector("[data-size-guide-open]");
+  const dialog = document.querySelector("[data-size-guide]");
+  if (!opener || !dialog || typeof dialog.showModal !== "function") return;
+  opener.setAttribute("role", "button");
+  opener.addEventListener("click", (event) => {
+    event.preventDefault();
+    dialog.showModal();
+  });
+  dialog.querySelector("[data-size-guide-close]").addEventListener("click", () => dialog.close());
+  dialog.addEventListener("click", (event) => {
+    if (event.target === dialog) dialog.close();
+  });
+  dialog.addEventListener("close", () => opener.focus());
+})();

@@ -323,3 +323,4 @@ class ProductSlugRedirect(models.Model):
 
 
 from .size_guides import SizeGuide  # noqa: E402, F401  (a model of this app, in its own module)
+from .stock_alerts import StockAlert  # noqa: E402, F401

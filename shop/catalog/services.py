@@ -17,6 +17,7 @@ from wagtail.search import index as search_index
 from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
 
+from . import stock_alerts
 from .images import product_images_queryset
 from .models import Product, ProductSlugRedirect, ProductVariant
 from .pricing import shown_price, with_lowest_prior
@@ -163,6 +164,8 @@ def apply_stock_edits[T](
                 stock=Case(*(When(pk=pk, then=Value(stock)) for pk, stock in targets.items()))
             )
             invalidate_pages()
+            restocked = [pk for pk, stock in targets.items() if stock > 0 and current[pk][0] <= 0]
+            stock_alerts.notify_after_commit(restocked)
     return saved, targets
 
 
@@ -188,13 +191,13 @@ class VariantOptions:
         return bool(self.colours)
 
 
-def _active_variants(product: Product) -> list[ProductVariant]:
+def active_variants(product: Product) -> list[ProductVariant]:
     return sorted((v for v in product.variants.all() if v.is_active), key=lambda v: (v.size_rank, v.pk))
 
 
 def variant_options(product: Product, colour: str | None = None) -> VariantOptions:
     """Sizes and colours of the active variants; sizes marked for the chosen (or first in-stock) colour."""
-    variants = _active_variants(product)
+    variants = active_variants(product)
     colours = list(dict.fromkeys(v.colour for v in variants if v.colour))
     colour_options = []
     for c in colours:
@@ -256,7 +259,7 @@ def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
         data["description"] = description
     if image_urls:
         data["image"] = image_urls
-    skus = [v.sku for v in _active_variants(product)]
+    skus = [v.sku for v in active_variants(product)]
     if len(skus) == 1:
         data["sku"] = skus[0]
     return data

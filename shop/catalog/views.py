@@ -1,10 +1,12 @@
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from shop.core.pagecache import shared_page
 
-from . import images, services
+from . import images, services, stock_alerts
 from .size_guides import size_guide_for
 
 
@@ -28,8 +30,35 @@ def product_detail(request, slug: str):
         "canonical_url": canonical_url,
         "json_ld": services.product_json_ld(product, canonical_url, image_urls),
         "size_guide": size_guide_for(product),
+        "sold_out_variants": [v for v in services.active_variants(product) if not v.is_available],
     }
     return render(request, "catalog/product_detail.html", context)
+
+
+@require_POST
+def request_stock_alert(request, slug: str):
+    """ "Notify me" on a sold-out variant of this product."""
+    product = services.get_visible_product(slug)
+    if product is None:
+        raise Http404("No such product.")
+    variant = next((v for v in product.variants.all() if str(v.pk) == request.POST.get("variant", "")), None)
+    try:
+        if variant is None:
+            raise stock_alerts.AlertError("Choose the size you want.")
+        stock_alerts.request_alert(variant, request.POST.get("email", ""))
+    except stock_alerts.AlertError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"We will email you once when {product.name} ({variant.label}) is back.")
+    return redirect(product)
+
+
+def stock_alert_unsubscribe(request, token: str):
+    """A confirmation page (GET) and the cancellation (POST): a link preview must not unsubscribe."""
+    if request.method == "POST":
+        count = stock_alerts.unsubscribe(token)
+        return render(request, "catalog/stock_alert_unsubscribe.html", {"done": True, "count": count})
+    return render(request, "catalog/stock_alert_unsubscribe.html", {"done": False})
 
 
 def size_guide(request, slug: str):

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import describe, shipping_for, variant_is_sellable
+from shop.catalog import stock_alerts
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
@@ -81,6 +82,7 @@ def _restock(order: Order) -> None:
     if any(v.stock <= 0 for v in variants.values()):  # back in stock: pages show it again
         invalidate_pages()
     order.stock_released = True
+    stock_alerts.notify_after_commit(quantities)
 
 
 def _notify(order: Order, from_status: str, to_status: str) -> None:

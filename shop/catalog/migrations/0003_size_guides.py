@@ -6,32 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_price_history'),
+        ("catalog", "0002_price_history"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SizeGuide',
+            name="SizeGuide",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='For staff, e.g. “Tops (cm)”.', max_length=120, unique=True)),
-                ('table', wagtail.fields.StreamField([('measurements', 0)], block_lookup={0: ('wagtail.contrib.table_block.blocks.TableBlock', (), {'table_options': {'colHeaders': False, 'rowHeaders': False, 'startCols': 4, 'startRows': 6}})}, help_text='First row: headings (Size, Chest, Waist...). One row per size below it.')),
-                ('note', models.TextField(blank=True, help_text='How to measure, or how the fit runs.')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(help_text="For staff, e.g. “Tops (cm)”.", max_length=120, unique=True),
+                ),
+                (
+                    "table",
+                    wagtail.fields.StreamField(
+                        [("measurements", 0)],
+                        block_lookup={
+                            0: (
+                                "wagtail.contrib.table_block.blocks.TableBlock",
+                                (),
+                                {
+                                    "table_options": {
+                                        "colHeaders": False,
+                                        "rowHeaders": False,
+                                        "startCols": 4,
+                                        "startRows": 6,
+                                    }
+                                },
+                            )
+                        },
+                        help_text="First row: headings (Size, Chest, Waist...). One row per size below it.",
+                    ),
+                ),
+                ("note", models.TextField(blank=True, help_text="How to measure, or how the fit runs.")),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='category',
-            name='size_guide',
-            field=models.ForeignKey(blank=True, help_text="Shown on its products' pages (and those of its subcategories without one).", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.sizeguide'),
+            model_name="category",
+            name="size_guide",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Shown on its products' pages (and those of its subcategories without one).",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="catalog.sizeguide",
+            ),
         ),
         migrations.AddField(
-            model_name='product',
-            name='size_guide',
-            field=models.ForeignKey(blank=True, help_text="Leave empty to use the category's size guide.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.sizeguide'),
+            model_name="product",
+            name="size_guide",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Leave empty to use the category's size guide.",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="catalog.sizeguide",
+            ),
         ),
     ]

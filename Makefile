@@ -4,6 +4,7 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements-dev.lock .python-version | cksum | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cat package.json package-lock.json | cksum | cut -d' ' -f1)
 WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -31,6 +32,14 @@ $(STAMP): requirements-dev.lock .python-version
 	@rm -f $(VENV)/.installed-* && touch $@
 
 venv: $(STAMP)
+
+# axe-core for the accessibility tests (npm, pinned in package-lock.json; installed by the project, not by hand).
+$(NODE_STAMP): package.json package-lock.json
+	@scripts/system-deps.sh node
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@rm -f node_modules/.installed-* && touch $@
+
+node: $(NODE_STAMP)
 
 # requirements.txt / requirements-dev.txt (edited by people) -> the lock files (generated).
 # uv resolves against PyPI alone (no pip.conf, no local wheel folders), for every
@@ -68,15 +77,15 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: lint
+test: lint node
 	@scripts/system-deps.sh all
 	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
 
-test-python: lint
+test-python: lint node
 	@scripts/system-deps.sh browser
 	@$(WITH_DB) $(PY) -m pytest --ignore=tests/deploy $(PYTEST_ARGS)
 
-test-e2e: venv
+test-e2e: venv node
 	@scripts/system-deps.sh browser
 	@$(WITH_DB) $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
 
@@ -105,4 +114,4 @@ db-stop:
 	@scripts/devdb.sh stop
 
 clean: db-stop
-	rm -rf $(VENV) .data staticfiles .pytest_cache
+	rm -rf $(VENV) .data staticfiles .pytest_cache node_modules

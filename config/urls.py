@@ -7,9 +7,12 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from shop.core import health, metrics
+from shop.core.favicon import favicon
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on every site whatever the page says; serve the static one.
+    path("favicon.ico", favicon, name="favicon"),
     path("readyz", health.readyz, name="readyz"),
     path("metrics", metrics.metrics, name="metrics"),
     path("admin/", include(wagtailadmin_urls)),

@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite drives for real: Chromium for the
 # browser tests; podman and friends, and an OCI registry, for the container tests; Redis
-# (the page cache's tests, make bench) for every group but container. Idempotent and quiet
-# when everything is there. Usage: scripts/system-deps.sh browser|container|bench|redis|all
+# (the page cache's tests, make bench) for every group but container; Node and npm for the
+# accessibility checks (axe-core). Idempotent and quiet when everything is there.
+# Usage: scripts/system-deps.sh node|browser|container|bench|redis|all
 set -euo pipefail
 want=${1:-all}
 pkgs=()
 need() { dpkg -s "$1" >/dev/null 2>&1 || pkgs+=("$1"); }
 if [ "$want" = browser ] || [ "$want" = all ]; then
   need chromium
+fi
+if [ "$want" = node ] || [ "$want" = browser ] || [ "$want" = all ]; then
+  command -v npm >/dev/null 2>&1 || { need nodejs; need npm; }
 fi
 if [ "$want" = bench ]; then
   need wrk

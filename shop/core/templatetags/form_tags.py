@@ -15,6 +15,12 @@ def with_class(bound_field, css: str = ""):
         else "form-control"
     )
     classes = f"{base} {css}".strip()
+    attrs = {"class": classes}
+    described_by = [f"{bound_field.auto_id}-help"] if bound_field.help_text else []
     if bound_field.errors:
-        classes += " is-invalid"
-    return bound_field.as_widget(attrs={"class": classes})
+        attrs["class"] += " is-invalid"
+        attrs["aria-invalid"] = "true"
+        described_by.append(f"{bound_field.auto_id}-error")
+    if described_by:
+        attrs["aria-describedby"] = " ".join(described_by)
+    return bound_field.as_widget(attrs=attrs)

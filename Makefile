@@ -9,7 +9,7 @@ WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz backup restore db-stop clean
+.PHONY: help venv node lighthouse lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz backup restore db-stop clean
 
 help:
 	@echo "make run             the shop with demo data on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make test-container  only the container build-and-run tests"
 	@echo "make lint | format   ruff"
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
+	@echo "make lighthouse      Lighthouse scores (prod settings) into docs/quality.md"
 	@echo "make bench           requests/s and latency of the main pages"
 	@echo "make fuzz            the hostile-input suite with 400 examples per property and the full URL sweep"
 	@echo "make backup          pg_dump (custom format) of DATABASE_URL or the local cluster into backups/"
@@ -92,6 +93,14 @@ test-e2e: venv node
 test-container: venv
 	@scripts/system-deps.sh container
 	@$(WITH_DB) $(PY) -m pytest tests/deploy $(PYTEST_ARGS)
+
+LIGHTHOUSE_VERSION := 13.5.0
+
+# Lighthouse scores under production settings into docs/quality.md (not part of `make test`).
+lighthouse: seed
+	@scripts/system-deps.sh browser
+	@[ -x .lighthouse/node_modules/.bin/lighthouse ] || npm install --prefix .lighthouse --no-audit --no-fund --loglevel=error lighthouse@$(LIGHTHOUSE_VERSION)
+	@$(WITH_DB) CHROME_PATH=/usr/bin/chromium $(PY) scripts/lighthouse.py
 
 bench: seed
 	@scripts/system-deps.sh bench

@@ -8,7 +8,7 @@ from django.db.models.signals import post_delete, post_save
 
 from shop.core.pagecache import invalidate_pages
 
-from .models import Category, Product, ProductImage, ProductTag, ProductVariant
+from .models import Category, Product, ProductImage, ProductTag, ProductVariant, SizeGuide
 
 
 def catalog_changed(sender, raw: bool = False, **kwargs) -> None:
@@ -17,6 +17,6 @@ def catalog_changed(sender, raw: bool = False, **kwargs) -> None:
 
 
 def connect() -> None:
-    for model in (Category, Product, ProductImage, ProductTag, ProductVariant):
+    for model in (Category, Product, ProductImage, ProductTag, ProductVariant, SizeGuide):
         for signal in (post_save, post_delete):
             signal.connect(catalog_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")

@@ -99,7 +99,8 @@ def test_pagination_and_sort_keep_the_filters(client, tshirt_page, tshirts):
 def test_bad_filter_input_is_a_message_or_ignored_never_an_error(client, catalog, query):
     response = client.get(URL, query)
     # NUL bytes are refused for every URL by the hostile-input middleware; the rest is the filter's job.
-    assert response.status_code == (400 if "\x00" in str(query) else 200)
+    has_nul = any("\x00" in str(value) for value in query.values())
+    assert response.status_code == (400 if has_nul else 200)
 
 
 def test_a_bad_price_is_explained_on_its_field_and_not_applied(client, catalog):

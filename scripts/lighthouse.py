@@ -10,15 +10,18 @@ accessibility and best practices everywhere, 100 for SEO on indexable pages.
 
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
+import time
+import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "scripts"))
-from bench import free_port, start_gunicorn  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from scripts.redis_server import free_port  # noqa: E402
 
 LIGHTHOUSE = ROOT / ".lighthouse" / "node_modules" / ".bin" / "lighthouse"
 CATEGORIES = ["accessibility", "best-practices", "seo"]
@@ -44,6 +47,36 @@ def pages() -> list[tuple[str, str, bool]]:
         found.append(("product page", product.get_absolute_url(), True))
     found += [("search (q=hoodie)", "/search/?q=hoodie", False), ("cart", "/cart/", False)]
     return found
+
+
+def start_gunicorn(port: int) -> subprocess.Popen:
+    """The shop under production settings (DEBUG off, hashed static files), on 127.0.0.1 only."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.prod",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECURE_COOKIES": "false",
+        "LOG_LEVEL": "WARNING",
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+    process = subprocess.Popen(
+        [gunicorn, "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=ROOT, env=env, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+            return process
+        except OSError:
+            time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGTERM)
+    raise SystemExit("gunicorn did not come up within 60 s")
 
 
 def score(url: str) -> dict[str, int]:

@@ -20,6 +20,7 @@ help:
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
 	@echo "make lighthouse      Lighthouse scores (prod settings) into docs/quality.md"
 	@echo "make bench           requests/s and latency of the main pages"
+	@echo "make soak            64 shoppers for 60 s on gunicorn with prod settings, PostgreSQL restart, Redis stop, SIGTERM"
 	@echo "make fuzz            the hostile-input suite with 400 examples per property and the full URL sweep"
 	@echo "make backup          pg_dump (custom format) of DATABASE_URL or the local cluster into backups/"
 	@echo "make restore BACKUP=backups/<file>.dump [RESTORE_DATABASE_URL=...]   (docs/backups.md)"
@@ -118,6 +119,10 @@ restore:
 	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/<file>.dump [RESTORE_DATABASE_URL=postgres://...]" >&2; exit 2; }
 	@if [ "$(COMPOSE)" = 1 ]; then scripts/db-backup.sh restore "$(BACKUP)"; \
 	else $(WITH_DB) scripts/db-backup.sh restore "$(BACKUP)" $(RESTORE_DATABASE_URL); fi
+
+soak: venv
+	@scripts/system-deps.sh redis
+	@$(PY) scripts/soak.py
 
 db-stop:
 	@scripts/devdb.sh stop

@@ -66,8 +66,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "shop.core.pagecache_middleware.PageCacheMiddleware",
+    # Outside the page cache, so pages served from the cache carry X-Frame-Options too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shop.core.pagecache_middleware.PageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Last but axes, so its process_exception is asked first: a lost database is a 503, not a 500.
     "shop.core.middleware.DatabaseUnavailableMiddleware",

@@ -72,10 +72,12 @@ def collectstatic(env: dict[str, str]) -> None:
 def start_gunicorn(env: dict[str, str], workers: int = 3) -> tuple[subprocess.Popen, str]:
     port = free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # The image's own gunicorn configuration (gthread workers, graceful drain on SIGTERM).
     proc = subprocess.Popen(
-        [str(gunicorn), "config.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-         "--timeout", "30", "--graceful-timeout", "20", "--log-level", "error"],
-        cwd=ROOT, env=env, start_new_session=True,
+        [str(gunicorn), "--config", "config/gunicorn.py", "config.wsgi"],
+        cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        env={**env, "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_WORKERS": str(workers),
+             "GUNICORN_LOG_LEVEL": "error"},
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -133,7 +133,8 @@ PAGE_CACHE_SECONDS = env.int("PAGE_CACHE_SECONDS", default=600 if REDIS_URL else
 # How long a CDN may keep a public page (s-maxage); purges (WAGTAILFRONTENDCACHE) come sooner.
 PAGE_CACHE_CDN_SECONDS = env.int("PAGE_CACHE_CDN_SECONDS", default=60)
 if REDIS_URL:
-    _redis = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    # A Redis outage is a slower shop, not a broken one: see shop/core/cache.py.
+    _redis = {"BACKEND": "shop.core.cache.ForgivingRedisCache", "LOCATION": REDIS_URL}
     CACHES = {
         "default": {**_redis, "KEY_PREFIX": "threadline"},
         "pages": {**_redis, "KEY_PREFIX": "threadline-pages"},
@@ -196,6 +197,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # Clients and abuse: see shop/core/clientip.py, shop/core/ratelimit.py and docs/security.md.
 SHOP_TRUSTED_PROXY_COUNT = env.int("SHOP_TRUSTED_PROXY_COUNT", default=0)
+# A cache that cannot count (Redis down) lets requests through: selling beats refusing.
+RATELIMIT_FAIL_OPEN = True
 SHOP_RATE_LIMITS = {
     "cart": "120/m",
     "checkout": "20/m",

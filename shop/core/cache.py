@@ -1,0 +1,61 @@
+"""Redis as a cache that may go away: a Redis outage makes the shop slower, never broken.
+
+Django's RedisCache raises on a lost connection, so every page (and the rate limits, and the
+page cache) answered 500 while Redis was down. Here every cache call that meets a Redis error
+is logged and answered as a miss (get: the default, set/add/delete: nothing stored), and
+`incr` raises ValueError as for a missing key, so django-ratelimit starts a fresh count:
+limits fail open while Redis is down. Short socket timeouts keep a dead Redis from holding
+a worker."""
+
+import logging
+
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+_MISS_ANSWERS = {
+    "get": lambda args, kwargs: kwargs.get("default", args[1] if len(args) > 1 else None),
+    "get_many": lambda args, kwargs: {},
+    "has_key": lambda args, kwargs: False,
+    "set": lambda args, kwargs: None,
+    "add": lambda args, kwargs: False,
+    "touch": lambda args, kwargs: False,
+    "delete": lambda args, kwargs: False,
+    "set_many": lambda args, kwargs: [],
+    "delete_many": lambda args, kwargs: None,
+    "clear": lambda args, kwargs: False,
+}
+
+
+class ForgivingRedisCache(RedisCache):
+    def __init__(self, server, params):
+        options = params.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+        super().__init__(server, params)
+
+    def incr(self, key, delta=1, version=None):
+        try:
+            return super().incr(key, delta, version)
+        except RedisError as exc:
+            logger.warning("Redis unavailable (incr): %s", exc.__class__.__name__)
+            raise ValueError(f"Key {key!r} not found (Redis unavailable).") from exc
+
+
+def _forgiving(name):
+    method = getattr(RedisCache, name)
+
+    def call(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except RedisError as exc:
+            logger.warning("Redis unavailable (%s): %s", name, exc.__class__.__name__)
+            return _MISS_ANSWERS[name](args, kwargs)
+
+    call.__name__ = name
+    return call
+
+
+for _name in _MISS_ANSWERS:
+    setattr(ForgivingRedisCache, _name, _forgiving(_name))

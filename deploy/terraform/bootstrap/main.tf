@@ -1,5 +1,5 @@
 # The remote state's home: one S3 bucket per AWS account, created once with local state
-# (runbook step 2). Every other root module keeps its state here, locked by S3's own
+# (runbook step 1). Every other root module keeps its state here, locked by S3's own
 # conditional writes (`use_lockfile`, Terraform >= 1.10): no DynamoDB table.
 
 terraform {

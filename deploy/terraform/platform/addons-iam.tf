@@ -79,7 +79,7 @@ module "ebs_csi_pod_identity" {
 }
 
 # Tokens of the alerting paths (Slack webhook for Alertmanager, bot token for Argo CD
-# notifications). Created empty; values are set by hand (runbook step 4), never in Git.
+# notifications). Created empty; values are set by hand (runbook step 3), never in Git.
 resource "aws_secretsmanager_secret" "alerting" {
   #checkov:skip=CKV2_AWS_57:Third-party tokens (Slack) cannot be rotated by a Lambda; rotate by hand (runbook, "Rotate a secret").
   name        = "threadline/alerting"

@@ -22,7 +22,7 @@ data "aws_iam_policy_document" "github_release_trust" {
     }
     # Exact subjects, no wildcard: this repository, these refs (main), and the release
     # workflow file itself. IAM can only test `sub`, so the repository's OIDC subject
-    # template includes job_workflow_ref (runbook step 3: `gh api ... oidc/customization/sub`).
+    # template includes job_workflow_ref (runbook step 2: `gh api ... oidc/customization/sub`).
     # Forks, pull requests and any other workflow get other subjects and are refused.
     condition {
       test     = "StringEquals"

@@ -1,5 +1,5 @@
 # Read by ../environments/* through terraform_remote_state, and by a person filling in the
-# add-on placeholders (runbook step 5).
+# add-on placeholders (runbook step 3).
 output "region" {
   value = var.region
 }

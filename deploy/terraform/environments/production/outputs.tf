@@ -1,4 +1,4 @@
-# The values the environment's values-<env>.yaml and ExternalSecret need (runbook step 9).
+# The values the environment's values-<env>.yaml and ExternalSecret need (runbook step 4).
 output "media_bucket" {
   value = module.shop.media_bucket
 }

@@ -3,7 +3,7 @@
 # Terraform state:
 # - threadline/<env>/database: {"DATABASE_URL": ...}, written here from the ephemeral password;
 # - threadline/<env>: SECRET_KEY, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, EMAIL_URL,
-#   SENTRY_DSN, created empty and filled by hand (runbook step 9).
+#   SENTRY_DSN, created empty and filled by hand (runbook step 4).
 
 resource "aws_secretsmanager_secret" "database" {
   #checkov:skip=CKV2_AWS_57:Rotated with the RDS password through db_password_version (one apply changes both); a rotation Lambda would have to rewrite the URL too.

@@ -31,6 +31,8 @@ class Job:
 JOBS = (
     # Unpaid orders past their payment deadline: cancelled, stock put back.
     Job("expire-orders", "*/5 * * * *", (("expire_orders",),)),
+    # Pages scheduled by marketers go live or expire (Wagtail's command).
+    Job("publish-scheduled", "* * * * *", (("publish_scheduled",),)),
     # Expired sessions, then the carts they leave behind.
     Job("housekeeping", "17 3 * * *", (("clearsessions",), ("clear_abandoned_carts",))),
 )

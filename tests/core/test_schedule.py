@@ -20,6 +20,11 @@ def test_the_schedule_is_the_charts():
     jobs = {job.name: job for job in JOBS}
     assert jobs["expire-orders"].schedule == values["expireOrders"]["schedule"]
     assert jobs["housekeeping"].schedule == values["housekeeping"]["schedule"]
+    assert jobs["publish-scheduled"].schedule == values["publishScheduled"]["schedule"]
+    chart_jobs = {
+        p.stem.removeprefix("cronjob-") for p in (ROOT / "deploy/helm/shop/templates").glob("cronjob-*.yaml")
+    }
+    assert chart_jobs == set(jobs)
     chart = (ROOT / "deploy/helm/shop/templates/cronjob-housekeeping.yaml").read_text()
     assert jobs["housekeeping"].commands == (("clearsessions",), ("clear_abandoned_carts",))
     assert chart.index("clearsessions") < chart.index("clear_abandoned_carts")

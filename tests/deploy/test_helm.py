@@ -473,15 +473,25 @@ def test_both_cron_jobs_share_one_template():
     assert shape(expire, "expire-orders") == shape(housekeeping, "housekeeping")
 
 
-def test_cron_jobs_switch_off_independently():
-    without_housekeeping = render({"housekeeping": {"enabled": False}})
-    assert [d["metadata"]["name"] for d in without_housekeeping if d["kind"] == "CronJob"] == [
-        f"{FULLNAME}-expire-orders"
-    ]
-    without_expiry = render({"expireOrders": {"enabled": False}})
-    assert [d["metadata"]["name"] for d in without_expiry if d["kind"] == "CronJob"] == [
-        f"{FULLNAME}-housekeeping"
-    ]
+@pytest.mark.parametrize("block", ["expireOrders", "housekeeping", "publishScheduled"])
+def test_cron_jobs_switch_off_independently(block):
+    names = {
+        "expireOrders": "expire-orders",
+        "housekeeping": "housekeeping",
+        "publishScheduled": "publish-scheduled",
+    }
+    docs = render({block: {"enabled": False}})
+    assert sorted(d["metadata"]["name"] for d in docs if d["kind"] == "CronJob") == sorted(
+        f"{FULLNAME}-{name}" for key, name in names.items() if key != block
+    )
+
+
+def test_scheduled_pages_are_published_every_minute_one_run_at_a_time():
+    cron = find(render(), "CronJob", f"{FULLNAME}-publish-scheduled")
+    assert cron["spec"]["schedule"] == "* * * * *"
+    assert cron["spec"]["concurrencyPolicy"] == "Forbid"
+    assert pod_spec(cron)["containers"][0]["args"] == ["python", "manage.py", "publish_scheduled"]
+    assert cron["spec"]["jobTemplate"]["spec"]["activeDeadlineSeconds"] < 60
 
 
 def test_cron_jobs_run_management_commands_that_exist():

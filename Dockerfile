@@ -41,6 +41,12 @@ RUN --mount=type=cache,target=/root/.cache/pip,sharing=locked \
 # --- runtime: slim, non-root, no compilers ----------------------------------------
 FROM ${BASE_IMAGE} AS runtime
 
+# WeasyPrint draws invoice PDFs with Pango; DejaVu is the font the invoice template names.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 # A fixed uid/gid, so volumes, securityContext.runAsUser and fsGroup can name it.
 RUN groupadd --gid 10001 threadline \
     && useradd --uid 10001 --gid 10001 --home-dir /app --no-create-home \

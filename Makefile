@@ -66,6 +66,7 @@ seed: migrate
 # The periodic work (expire_orders, housekeeping) runs beside the server, as compose's
 # scheduler service does; it stops with it.
 run: seed
+	@scripts/system-deps.sh pdf
 	@echo "Threadline on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@$(WITH_DB) { $(PY) manage.py run_schedule & scheduler=$$!; }; \
 	  trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \

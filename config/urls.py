@@ -19,6 +19,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("products/", include("shop.catalog.urls")),
     path("cart/", include("shop.cart.urls")),
+    path("", include("shop.invoices.urls")),  # /orders/<number>/invoice/, .../credit-notes/<number>/
+    path("", include("shop.returns.urls")),  # /orders/<number>/return/
     path("", include("shop.orders.urls")),  # /checkout/, /orders/<number>/, /accounts/orders/
     path("payments/", include("shop.payments.urls")),
     path("accounts/", include("shop.accounts.urls")),

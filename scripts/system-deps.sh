@@ -2,8 +2,9 @@
 # Installs the Debian packages the test suite drives for real: Chromium for the
 # browser tests; podman and friends, and an OCI registry, for the container tests; Redis
 # (the page cache's tests, make bench) for every group but container; Node and npm for the
-# accessibility checks (axe-core). Idempotent and quiet when everything is there.
-# Usage: scripts/system-deps.sh node|browser|container|bench|redis|all
+# accessibility checks (axe-core). WeasyPrint (invoice PDFs) needs Pango and a font; the tests
+# read PDFs back with pdftotext (group pdf, also in browser and all). Idempotent and quiet
+# when everything is there. Usage: scripts/system-deps.sh node|pdf|browser|container|bench|redis|all
 set -euo pipefail
 want=${1:-all}
 pkgs=()
@@ -13,6 +14,9 @@ if [ "$want" = browser ] || [ "$want" = all ]; then
 fi
 if [ "$want" = node ] || [ "$want" = browser ] || [ "$want" = all ]; then
   command -v npm >/dev/null 2>&1 || { need nodejs; need npm; }
+fi
+if [ "$want" = pdf ] || [ "$want" = browser ] || [ "$want" = all ]; then
+  for p in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; do need "$p"; done
 fi
 if [ "$want" = bench ]; then
   need wrk

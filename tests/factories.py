@@ -5,12 +5,16 @@ and the admin's product form data. Fixtures (tests/conftest.py and each folder's
 these; test modules import them from here and from nowhere else.
 """
 
+import contextlib
 import itertools
+import subprocess
+import threading
 from decimal import Decimal
 from io import BytesIO
 
 import PIL.Image
 from django.core.files.images import ImageFile
+from django.db import close_old_connections, connection
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text
@@ -18,8 +22,11 @@ from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_
 from home.models import LandingPage
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
 from shop.orders.models import Order, OrderItem
+from shop.orders.services import mark_delivered, mark_shipped
+from shop.orders.vat import apply_vat
 from shop.payments.models import Payment
-from shop.payments.services import begin_payment
+from shop.payments.refunds import refund_payment
+from shop.payments.services import begin_payment, create_payment, settle_test_payment
 
 _seq = itertools.count(1)
 SITE_URL = "http://testserver/"
@@ -124,6 +131,7 @@ def product_edit_data(product: Product, **overrides) -> dict:
         "name": product.name,
         "category": product.category.pk,
         "base_price": str(product.base_price),
+        "tax_class": product.tax_class,
         "compare_at_price": "",
         "description": rich_text(""),
         "tags": "",
@@ -169,8 +177,11 @@ def make_order(
         country="DE",
         **extra,
     )
+    items = [OrderItem.snapshot(variant, quantity, order=order) for variant, quantity in lines]
+    apply_vat(order, items)
+    order.save(update_fields=["shipping_vat_rate", "shipping_vat", "vat_total"])
+    OrderItem.objects.bulk_create(items)
     for variant, quantity in lines:
-        OrderItem.snapshot(variant, quantity, order=order).save()
         if take_stock:
             variant.stock -= quantity
             variant.save(update_fields=["stock"])
@@ -181,6 +192,76 @@ def start_payment(order: Order) -> tuple[str, Payment]:
     """Start a payment the way checkout does; returns (where the shopper is sent, the new Payment)."""
     url = begin_payment(order, site_url=SITE_URL)
     return url, Payment.objects.filter(order=order).latest("pk")
+
+
+# --- after the sale: paid, refunded, delivered; reading PDFs; racing threads ----------------------
+
+
+def pay(order: Order, capture) -> Payment:
+    """Pay with the test provider and run the after-commit work (invoice, email) like a request.
+
+    `capture` is pytest-django's django_capture_on_commit_callbacks, or `committed` in
+    transactional tests, where after-commit work runs by itself."""
+    with capture(execute=True):
+        payment = settle_test_payment(create_payment(order, "test"), succeed=True)
+    order.refresh_from_db()
+    return payment
+
+
+def refund(payment: Payment, amount: str, capture, user=None, reason: str = "Returned"):
+    with capture(execute=True):
+        return refund_payment(payment, amount, reason, user)
+
+
+def committed(execute: bool = True):
+    """Stands in for django_capture_on_commit_callbacks where transactions really commit."""
+    return contextlib.nullcontext()
+
+
+def delivered_order(capture, *, stock: int = 5) -> tuple[Order, Payment, dict[str, ProductVariant]]:
+    """Paid, shipped, delivered: 2 x Harbour Tee M / Navy (19.90; S and L too), 1 x Slim Jeans 32 (35)."""
+    tee = make_product("Harbour Tee", price="19.90")
+    medium = make_variant(tee, size="M", colour="Navy", stock=stock)
+    large = make_variant(tee, size="L", colour="Navy", stock=stock)
+    small = make_variant(tee, size="S", colour="Navy", stock=stock)
+    jeans = make_variant(make_product("Slim Jeans", price="35.00"), size="32", colour="", stock=stock)
+    order = make_order([(medium, 2), (jeans, 1)])
+    payment = pay(order, capture)
+    with capture(execute=True):
+        mark_shipped(order, tracking_number="TRACK1")
+        mark_delivered(order)
+    order.refresh_from_db()
+    return order, payment, {"M": medium, "L": large, "S": small, "jeans": jeans}
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's text as pdftotext (poppler-utils, installed by scripts/system-deps.sh) reads it."""
+    assert content.startswith(b"%PDF-")
+    done = subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True, check=True)
+    return done.stdout.decode()
+
+
+def run_together(workers: int, work) -> list:
+    """Call work(i) in `workers` threads at the same moment, each on its own connection; results or errors."""
+    barrier = threading.Barrier(workers)
+    results: list = [None] * workers
+
+    def target(i: int) -> None:
+        try:
+            barrier.wait(timeout=30)
+            results[i] = work(i)
+        except Exception as error:
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    close_old_connections()
+    return results
 
 
 # --- content pages --------------------------------------------------------------------------------

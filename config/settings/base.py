@@ -27,8 +27,12 @@ INSTALLED_APPS = [
     "shop.catalog",
     "shop.discounts",
     "shop.cart",
+    "shop.tax",
     "shop.orders",
     "shop.payments",
+    "shop.invoices",
+    "shop.returns",
+    "shop.reports",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -271,6 +275,8 @@ if (
     raise environ.ImproperlyConfigured(f"SHOP_CURRENCY {SHOP_CURRENCY!r} is not a two-decimal ISO 4217 code.")
 SHOP_SHIPPING_FLAT_RATE = Decimal(env("SHOP_SHIPPING_FLAT_RATE", default="4.90"))
 SHOP_FREE_SHIPPING_THRESHOLD = Decimal(env("SHOP_FREE_SHIPPING_THRESHOLD", default="75.00"))
+# The seller's country: its VAT rates apply where a destination has none of its own.
+SHOP_HOME_COUNTRY = env("SHOP_HOME_COUNTRY", default="DE").upper()
 SHOP_MAX_LINE_QUANTITY = env.int("SHOP_MAX_LINE_QUANTITY", default=20)
 SHOP_LOW_STOCK_THRESHOLD = env.int("SHOP_LOW_STOCK_THRESHOLD", default=5)
 ORDER_PAYMENT_TIMEOUT_MINUTES = env.int("ORDER_PAYMENT_TIMEOUT_MINUTES", default=30)

@@ -52,7 +52,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
 }
 
 # Apps whose every model permission shop staff hold.
-SHOP_STAFF_APPS = ["catalog", "cart", "discounts", "orders", "payments"]
+SHOP_STAFF_APPS = ["catalog", "cart", "discounts", "tax", "orders", "payments", "invoices", "returns"]
 
 # Wagtail page permissions on the tree root, so they cover every page.
 PAGE_PERMISSIONS = {

@@ -16,6 +16,8 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable
 from wagtail.search import index
 
+from shop.tax.models import TaxClass
+
 SIZE_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "3XL"]
 
 
@@ -115,6 +117,13 @@ class Product(index.Indexed, ClusterableModel):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     description = RichTextField(blank=True, features=["bold", "italic", "ul", "ol", "link"])
     base_price = models.DecimalField(max_digits=10, decimal_places=2, validators=[MinValueValidator(0)])
+    tax_class = models.CharField(
+        "VAT class",
+        max_length=20,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        help_text="Prices include VAT; the rate comes from Shop → VAT rates for this class.",
+    )
     compare_at_price = models.DecimalField(
         max_digits=10,
         decimal_places=2,

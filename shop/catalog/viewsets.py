@@ -236,7 +236,9 @@ class ProductViewSet(SnippetViewSet):
                 [
                     FieldPanel("name"),
                     FieldPanel("category"),
-                    FieldRowPanel([FieldPanel("base_price"), FieldPanel("compare_at_price")]),
+                    FieldRowPanel(
+                        [FieldPanel("base_price"), FieldPanel("compare_at_price"), FieldPanel("tax_class")]
+                    ),
                     FieldPanel("description"),
                     FieldPanel("tags"),
                     FieldPanel("size_guide"),

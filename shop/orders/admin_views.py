@@ -32,6 +32,13 @@ from .status import NEEDS_REFUND, next_statuses
 S = Order.Status
 DETAIL_PANELS_HOOK = "shop_order_detail_panels"
 PAID_STATUSES = (S.PAID, S.SHIPPED, S.DELIVERED)
+# The CSV exports (shop.reports) take the list's own query string, so they export what is listed.
+EXPORT_LINKS = [
+    ("orders", "Orders"),
+    ("lines", "Order lines"),
+    ("refunds", "Refunds"),
+    ("vat", "VAT per month and rate"),
+]
 
 
 class OrderFilterSet(WagtailFilterSet):
@@ -43,6 +50,14 @@ class OrderFilterSet(WagtailFilterSet):
     class Meta:
         model = Order
         fields = ["status", "created_at"]
+
+
+def search_orders(queryset, query: str):
+    """By number or email, plain SQL (the numbers are exact, emails partial); the exports reuse it."""
+    q = (query or "").strip()
+    if not q:
+        return queryset
+    return queryset.filter(Q(number__iexact=q) | Q(number__istartswith=q) | Q(email__icontains=q))
 
 
 class MoneyColumn(Column):
@@ -57,11 +72,7 @@ class OrderIndexView(generic.IndexView):
         return Order.objects.annotate(units=Sum("items__quantity"))
 
     def search_queryset(self, queryset):
-        """By number or email, plain SQL (the numbers are exact, emails partial)."""
-        if not self.is_searching:
-            return queryset
-        q = self.search_query.strip()
-        return queryset.filter(Q(number__iexact=q) | Q(number__istartswith=q) | Q(email__icontains=q))
+        return search_orders(queryset, self.search_query) if self.is_searching else queryset
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
@@ -73,6 +84,8 @@ class OrderIndexView(generic.IndexView):
             "count": totals["count"],
             "revenue": format_money(totals["revenue"] or 0),
         }
+        context["exports"] = EXPORT_LINKS
+        context["query"] = self.request.GET.urlencode()
         return context
 
 
@@ -89,9 +102,11 @@ class OrderDetailView(generic.InspectView):
         order = self.object
         can_change = self.user_has_permission("change")
         allowed = next_statuses(order.status) if can_change else frozenset()
+        items = list(order.items.all())
         context.update(
             order=order,
-            items=order.items.all(),
+            items=items,
+            vat_summary=order.vat_summary(items),
             events=order.events.select_related("actor"),
             ship_form=ShipForm(prefix="ship") if S.SHIPPED in allowed else None,
             can_deliver=S.DELIVERED in allowed,

@@ -12,9 +12,11 @@ logger = logging.getLogger(__name__)
 
 
 def _send(order: Order, template: str, subject: str) -> None:
+    items = list(order.items.all())
     context = {
         "order": order,
-        "items": list(order.items.all()),
+        "items": items,
+        "vat_summary": order.vat_summary(items),
         "order_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/") + order.get_absolute_url(),
         "shop_name": settings.WAGTAIL_SITE_NAME,
     }

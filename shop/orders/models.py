@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 
 from shop.core.countries import country_name
 from shop.core.money import quantize
+from shop.tax.services import VatSummary, summarize
 
 # No 0/O, 1/I/L: a number read out on the phone stays unambiguous.
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -65,12 +66,25 @@ class Order(models.Model):
     )
     shipping = models.DecimalField(**MONEY)
     total = models.DecimalField(**MONEY)
+    shipping_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
+    shipping_vat = models.DecimalField(**MONEY, default=Decimal("0"))
+    vat_total = models.DecimalField(
+        **MONEY, default=Decimal("0"), help_text="VAT contained in the total: lines plus shipping."
+    )
     full_name = models.CharField(max_length=200)
     line1 = models.CharField("address", max_length=255)
     city = models.CharField(max_length=120)
     postal_code = models.CharField(max_length=20)
     country = models.CharField(max_length=2)
     tracking_number = models.CharField(max_length=100, blank=True)
+    exchange_for = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="exchanges",
+        help_text="For a size exchange: the order whose goods came back; this one ships the new size free.",
+    )
     stock_released = models.BooleanField(
         default=False, help_text="Set once the ordered units went back to stock, so it happens only once."
     )
@@ -98,6 +112,14 @@ class Order(models.Model):
                 condition=Q(status__in=OrderStatus.values),
                 name="orders_order_status_known",
             ),
+            models.CheckConstraint(
+                condition=Q(shipping_vat__gte=0, shipping_vat__lte=F("shipping")),
+                name="orders_order_shipping_vat_within_shipping",
+            ),
+            models.CheckConstraint(
+                condition=Q(vat_total__gte=0, vat_total__lte=F("total")),
+                name="orders_order_vat_within_total",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -119,6 +141,21 @@ class Order(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING_PAYMENT
+
+    @property
+    def net_total(self) -> Decimal:
+        return self.total - self.vat_total
+
+    @property
+    def shipping_net(self) -> Decimal:
+        return self.shipping - self.shipping_vat
+
+    def vat_summary(self, items=None) -> list[VatSummary]:
+        """Net, VAT and gross per rate over the lines and shipping (pass `items` to reuse loaded lines)."""
+        items = self.items.all() if items is None else items
+        entries = [(item.vat_rate, item.paid_total, item.vat_amount) for item in items]
+        entries.append((self.shipping_vat_rate, self.shipping, self.shipping_vat))
+        return summarize(entries)
 
 
 class OrderItem(models.Model):
@@ -142,10 +179,16 @@ class OrderItem(models.Model):
     discount = models.DecimalField(
         **MONEY, default=Decimal("0.00"), help_text="This line's share of the order's discount."
     )
+    vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=Decimal("0"))
+    vat_amount = models.DecimalField("VAT", **MONEY, default=Decimal("0"))
 
     class Meta:
         ordering = ["pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(vat_amount__gte=0, vat_amount__lte=F("line_total")),
+                name="orders_item_vat_within_line_total",
+            ),
             models.CheckConstraint(condition=Q(quantity__gte=1), name="orders_item_quantity_positive"),
             models.CheckConstraint(condition=Q(unit_price__gte=0), name="orders_item_price_not_negative"),
             models.CheckConstraint(
@@ -164,6 +207,11 @@ class OrderItem(models.Model):
     def paid_total(self) -> Decimal:
         """What the shopper paid for this line: its total less its share of the discount."""
         return self.line_total - self.discount
+
+    @property
+    def net_total(self) -> Decimal:
+        """What was paid for the line less the VAT in it."""
+        return self.paid_total - self.vat_amount
 
     @classmethod
     def snapshot(cls, variant, quantity: int, **fields) -> "OrderItem":

@@ -22,12 +22,14 @@ from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
 from shop.discounts.services import AppliedDiscount, DiscountError
+from shop.tax.services import VatNotConfigured
 
 from . import locks
 from .discounts import discount_for_placement
 from .models import Order, OrderEvent, OrderItem, new_order_number
 from .signals import order_status_changed
 from .status import NEEDS_REFUND, RESTOCKS, is_allowed
+from .vat import apply_vat
 
 logger = logging.getLogger(__name__)
 S = Order.Status
@@ -293,6 +295,11 @@ def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
             shipping=shipping,
             total=subtotal - reduction + shipping,
         )
+        try:
+            apply_vat(order, lines)
+        except VatNotConfigured as error:
+            logger.error("Checkout refused: %s", error)
+            raise CheckoutError("The shop cannot take orders right now. Please try again later.") from error
         _save_with_unique_number(order)
         for line in lines:
             line.order = order
@@ -333,3 +340,15 @@ def _save_with_unique_number(order: Order, attempts: int = 5) -> None:
             if attempt == attempts - 1 or Order.objects.filter(number=order.number).exists() is False:
                 raise
             order.number = new_order_number()
+
+
+def record_note(order: Order, note: str, *, actor=None, actor_label: str = "") -> OrderEvent:
+    """A step in the order's history that keeps its status (a return requested, approved, received)."""
+    return OrderEvent.objects.create(
+        order=order,
+        from_status=order.status,
+        to_status=order.status,
+        actor=_actor(actor),
+        actor_label=actor_label,
+        note=note,
+    )

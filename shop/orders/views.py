@@ -86,9 +86,11 @@ def checkout(request: HttpRequest) -> HttpResponse:
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     key = request.GET.get("key")
     order = get_viewable_order(request, number, key)
+    items = list(order.items.all())
     context = {
         "order": order,
-        "items": order.items.all(),
+        "items": items,
+        "vat_summary": order.vat_summary(items),
         "events": order.events.select_related("actor"),
         "key": key or "",
     }

@@ -125,6 +125,7 @@ def test_staff_add_a_product_with_variants(as_staff, product):
             "name": "New hoodie",
             "category": product.category.pk,
             "base_price": "59.00",
+            "tax_class": "standard",
             "compare_at_price": "",
             "description": rich_text("<p>Warm.</p>"),
             "tags": "new",

@@ -1,4 +1,5 @@
-"""The shopper's journey in a real browser: product page, cart, checkout, test payment, paid order."""
+"""The shopper's journey in a real browser: product page, cart, checkout, test payment, paid order,
+and the invoice PDF whose numbers match the order."""
 
 import re
 
@@ -6,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.orders.models import Order
-from tests.factories import make_product, make_variant
+from tests.factories import make_product, make_variant, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -58,3 +59,22 @@ def test_guest_buys_two_tees_and_pays(page, live_server, tee, settings):
     expect(page.get_by_role("link", name=re.compile(r"^Cart"))).to_contain_text("0")
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
+
+    # The invoice: numbered at payment, a PDF whose amounts are the order's.
+    invoice_link = page.get_by_role("link", name="Invoice", exact=True)
+    expect(invoice_link).to_be_visible()
+    pdf = page.context.request.get(live_server.url + invoice_link.get_attribute("href"))
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    text = pdf_text(pdf.body())
+    order.refresh_from_db()
+    for expected in (
+        f"Invoice {order.invoice.number}",
+        order.number,
+        "Ada Lovelace",
+        "Harbour Tee",
+        "€54.90",  # total
+        "€7.98",  # VAT in the line: 50.00 at 19 % (GB has no rates: the home country's apply)
+        "€8.76",  # VAT in all: 7.98 + 0.78 in the shipping
+        "€46.14",  # net
+    ):
+        assert expected in text, expected

@@ -8,7 +8,7 @@ from django.http import HttpResponse
 from django.template.loader import render_to_string
 
 from .models import CreditNote, Invoice
-from .services import split_by_rate
+from .services import credit_note_summary
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
@@ -26,7 +26,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
 
 def credit_note_pdf(note: CreditNote) -> bytes:
     order = note.invoice.order
-    summary = split_by_rate(note.amount, order.vat_summary())
+    summary = credit_note_summary(note)
     context = {
         "document": note,
         "title": "Credit note",

@@ -14,7 +14,7 @@ from django.utils import timezone
 from shop.orders import locks
 from shop.orders.models import Order
 from shop.payments.models import Refund
-from shop.tax.services import VatSummary, vat_in_gross
+from shop.tax.services import VatSummary, summarize, vat_in_gross
 
 from .models import CreditNote, DocumentSequence, Invoice, SellerDetails
 
@@ -104,6 +104,26 @@ def issue_missing_credit_notes(order: Order) -> list[CreditNote]:
     refunds = Refund.objects.filter(payment__order=order, status=Refund.Status.SUCCEEDED).order_by("pk")
     notes = [issue_credit_note(refund) for refund in refunds]
     return [note for note in notes if note is not None]
+
+
+def credit_note_summary(note: CreditNote, order_summary: list[VatSummary] | None = None) -> list[VatSummary]:
+    """Net, VAT and gross per rate of what a credit note gives back.
+
+    A refund for returned lines credits those lines at their own rates (gross = unit price x
+    units returned, VAT by the line rule); any other refund is shared over the order's rates.
+    """
+    ret = getattr(note.refund, "return_request", None)
+    if ret is not None:
+        entries = []
+        for line in ret.lines.select_related("item"):
+            if line.exchanged:
+                continue
+            gross = line.item.unit_price * line.quantity
+            entries.append((line.item.vat_rate, gross, vat_in_gross(gross, line.item.vat_rate)))
+        if sum(gross for _, gross, _ in entries) == note.amount:
+            return summarize(entries)
+    order = note.invoice.order
+    return split_by_rate(note.amount, order_summary if order_summary is not None else order.vat_summary())
 
 
 def split_by_rate(amount: Decimal, summary: list[VatSummary]) -> list[VatSummary]:

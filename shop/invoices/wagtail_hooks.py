@@ -9,9 +9,9 @@ from wagtail import hooks
 
 from shop.orders.models import Order
 
-from .models import CreditNote
+from .models import CreditNote, Invoice
 from .pdf import credit_note_pdf, invoice_pdf, pdf_response
-from .services import invoice_for, issue_missing_credit_notes
+from .services import invoice_for, needs_invoice
 
 VIEW_PERMISSION = "invoices.view_invoice"
 
@@ -45,10 +45,14 @@ def invoices_admin_urls():
 
 @hooks.register("shop_order_detail_panels")
 def order_documents_panel(request, order):
+    """Two queries whatever the number of credit notes; nothing is issued by looking (the downloads do)."""
     if not request.user.has_perm(VIEW_PERMISSION):
         return ""
-    invoice = invoice_for(order)
-    notes = issue_missing_credit_notes(order) if invoice else []
-    return render_to_string(
-        "invoices/admin/order_panel.html", {"order": order, "invoice": invoice, "credit_notes": notes}
-    )
+    invoice = Invoice.objects.filter(order=order).prefetch_related("credit_notes").first()
+    context = {
+        "order": order,
+        "invoice": invoice,
+        "credit_notes": list(invoice.credit_notes.all()) if invoice else [],
+        "can_issue": invoice is None and needs_invoice(order),
+    }
+    return render_to_string("invoices/admin/order_panel.html", context)

@@ -14,7 +14,7 @@ from django.http import StreamingHttpResponse
 from django.utils import timezone
 
 from shop.invoices.models import CreditNote
-from shop.invoices.services import split_by_rate
+from shop.invoices.services import credit_note_summary
 from shop.orders.models import Order, OrderItem
 from shop.payments.models import Refund
 
@@ -143,12 +143,12 @@ def vat_rows(orders: QuerySet[Order]) -> Iterator[list]:
     notes = (
         CreditNote.objects.filter(invoice__order__in=invoiced.values("pk"))
         .annotate(month=TruncMonth("issued_at"))
-        .select_related("invoice__order")
+        .select_related("invoice__order", "refund__return_request")
         .prefetch_related("invoice__order__items")
     )
     for note in notes:
         order = note.invoice.order
-        for part in split_by_rate(note.amount, order.vat_summary(order.items.all())):
+        for part in credit_note_summary(note, order.vat_summary(order.items.all())):
             add(note.month, part.rate, 3, part.gross, part.vat)
     for (month, rate), v in sorted(table.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
         yield [month.strftime("%Y-%m"), rate, *v, v[0] - v[3], v[1] - v[4], v[2] - v[5]]

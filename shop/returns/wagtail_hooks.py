@@ -1,3 +1,4 @@
+from django.db.models import Q
 from django.template.loader import render_to_string
 from wagtail import hooks
 
@@ -12,8 +13,14 @@ def register_returns_viewset():
 
 @hooks.register("shop_order_detail_panels")
 def order_returns_panel(request, order):
-    returns = list(ReturnRequest.objects.filter(order=order).select_related("exchange_order"))
-    exchange_of = ReturnRequest.objects.filter(exchange_order=order).select_related("order").first()
+    """One query: the order's returns, and the return this order ships an exchange for."""
+    rows = list(
+        ReturnRequest.objects.filter(Q(order=order) | Q(exchange_order=order)).select_related(
+            "order", "exchange_order"
+        )
+    )
+    returns = [ret for ret in rows if ret.order_id == order.pk]
+    exchange_of = next((ret for ret in rows if ret.exchange_order_id == order.pk), None)
     if not returns and exchange_of is None:
         return ""
     return render_to_string(

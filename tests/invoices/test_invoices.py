@@ -155,3 +155,26 @@ def test_staff_download_documents_from_the_order_screen(
     assert client.get(f"/admin/invoices/credit-notes/{note.pk}/").status_code == 200
     client.force_login(marketer)
     assert client.get(f"/admin/invoices/order/{order.pk}/").status_code in (302, 403)
+
+
+@pytest.mark.parametrize("refunds", [1, 4])
+def test_the_order_screen_panels_take_a_fixed_number_of_queries(
+    refunds, staff_user, django_capture_on_commit_callbacks, django_assert_max_num_queries
+):
+    from django.test import RequestFactory
+
+    from shop.invoices.wagtail_hooks import order_documents_panel
+    from shop.returns.wagtail_hooks import order_returns_panel
+
+    order = two_rate_order()
+    payment = pay(order, django_capture_on_commit_callbacks)
+    for _ in range(refunds):
+        refund(payment, "1.00", django_capture_on_commit_callbacks, staff_user)
+    request = RequestFactory().get("/admin/")
+    request.user = type(staff_user).objects.get(pk=staff_user.pk)
+    request.user.has_perm("invoices.view_invoice")  # permission cache warmed, as on the order screen
+    with django_assert_max_num_queries(2):
+        html = order_documents_panel(request, order)
+    assert html.count("Credit note CN-") == refunds
+    with django_assert_max_num_queries(1):
+        order_returns_panel(request, order)

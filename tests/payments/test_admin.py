@@ -9,6 +9,7 @@ from wagtail import hooks
 from shop.orders.models import Order
 from shop.payments.models import Refund
 from shop.payments.services import settle_test_payment
+from shop.payments.wagtail_hooks import order_payments_panel
 from tests.factories import start_payment
 
 pytestmark = pytest.mark.django_db
@@ -187,8 +188,10 @@ def test_the_panel_takes_a_fixed_number_of_queries(
         refund_payment(payment, "1.00", "Part", staff_user)
     staff_user = type(staff_user).objects.get(pk=staff_user.pk)
     staff_user.has_perm("payments.add_refund")  # permission cache warmed, as on the order screen
+    request = RequestFactory().get(f"/admin/orders/{paid_order.pk}/")
+    request.user = staff_user
     with django_assert_max_num_queries(3):
-        html = render_panels(staff_user, paid_order)
+        html = order_payments_panel(request, paid_order)
     assert html.count("Part") == refunds
     assert f'value="{Decimal("79.70") - refunds}"' in html  # what is left, from the prefetched refunds
 

@@ -194,3 +194,28 @@ def test_an_exchange_size_sold_out_meanwhile_is_refunded_instead(
     assert done.exchange_order is None and done.refund_amount == D("19.90")
     assert stock(variants["S"]) == 0 and stock(variants["M"]) == 4
     assert "(sold out, refunded instead)" in mailoutbox[-1].body
+
+
+def test_the_credit_note_of_a_return_carries_the_returned_lines_rates(
+    staff_user, django_capture_on_commit_callbacks
+):
+    from shop.invoices.services import credit_note_summary
+    from shop.orders.services import mark_shipped
+    from shop.tax.models import TaxClass
+    from tests.factories import make_product, make_variant, pay
+
+    vest = make_variant(make_product("Baby Vest", price="10.70", tax_class=TaxClass.REDUCED))
+    tee = make_variant(make_product("Harbour Tee", price="19.90"))
+    order = make_order([(vest, 2), (tee, 1)])
+    pay(order, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        mark_shipped(order, tracking_number="T1")
+    item = order.items.get(variant=vest)
+    ret = services.request_return(order, [WantedReturn(item.pk, 1, "changed_mind")])
+    services.approve_return(ret, actor=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.receive_return(ret, actor=staff_user)
+    note = CreditNote.objects.get()
+    assert note.amount == D("10.70")
+    [row] = credit_note_summary(note)
+    assert (row.rate, row.gross, row.vat, row.net) == (D("7.00"), D("10.70"), D("0.70"), D("10.00"))

@@ -11,6 +11,7 @@ from decimal import ROUND_DOWN, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from shop.core.money import quantize
 from shop.orders import locks
 from shop.orders.models import Order
 from shop.payments.models import Refund
@@ -109,8 +110,8 @@ def issue_missing_credit_notes(order: Order) -> list[CreditNote]:
 def credit_note_summary(note: CreditNote, order_summary: list[VatSummary] | None = None) -> list[VatSummary]:
     """Net, VAT and gross per rate of what a credit note gives back.
 
-    A refund for returned lines credits those lines at their own rates (gross = unit price x
-    units returned, VAT by the line rule); any other refund is shared over the order's rates.
+    A refund for returned lines credits those lines at their own rates (gross = what was paid
+    for the units returned, VAT by the line rule); any other refund is shared over the order's rates.
     """
     ret = getattr(note.refund, "return_request", None)
     if ret is not None:
@@ -118,7 +119,7 @@ def credit_note_summary(note: CreditNote, order_summary: list[VatSummary] | None
         for line in ret.lines.select_related("item"):
             if line.exchanged:
                 continue
-            gross = line.item.unit_price * line.quantity
+            gross = quantize(line.item.paid_total * line.quantity / line.item.quantity)
             entries.append((line.item.vat_rate, gross, vat_in_gross(gross, line.item.vat_rate)))
         if sum(gross for _, gross, _ in entries) == note.amount:
             return summarize(entries)

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("catalog", "0002_product_tax_class"),
+        ("catalog", "0005_product_tax_class"),
         ("orders", "0002_order_discount"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

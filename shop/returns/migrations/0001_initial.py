@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("catalog", "0002_product_tax_class"),
+        ("catalog", "0005_product_tax_class"),
         ("orders", "0004_order_exchange_for"),
         ("payments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -50,8 +50,6 @@ def test_deleted_and_inactive_products_are_not_found(client, hoodie, hoodies):
         "x" * 5000,
         "(((",
         "a:b",
-        "\x00",
-        "hoo\x00die",
         "hoodie'",
         "-",
         "hoodie & | ! <> :* ()",
@@ -61,6 +59,13 @@ def test_deleted_and_inactive_products_are_not_found(client, hoodie, hoodies):
 def test_silly_queries_give_a_page_not_an_error(client, hoodie, query):
     response = client.get("/search/", {"q": query, "page": "abc"})
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize("query", ["\x00", "hoo\x00die"])
+def test_a_nul_byte_in_the_query_is_a_bad_request(client, hoodie, query):
+    """The hostile-input middleware refuses NUL anywhere in the request, search included."""
+    response = client.get("/search/", {"q": query})
+    assert response.status_code == 400
 
 
 def test_results_are_paged_and_a_bad_page_number_is_harmless(client, hoodies):

@@ -78,3 +78,33 @@ def test_guest_buys_two_tees_and_pays(page, live_server, tee, settings):
         "€46.14",  # net
     ):
         assert expected in text, expected
+
+
+def test_a_failed_payment_is_retried_with_pay_now(page, live_server, tee, settings):
+    """The order page carries its secret key in the URL; its referrer policy must still let the
+    browser send a same-origin Origin with the Pay now POST, or CSRF refuses it."""
+    settings.PAYMENT_PROVIDER = "test"
+    product, _ = tee
+    page.goto(live_server.url + product.get_absolute_url())
+    page.get_by_label("Colour").select_option("Navy")
+    page.get_by_label("Size").select_option("L")
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("link", name=re.compile(r"^Cart"))).to_contain_text("1")
+    page.goto(live_server.url + "/checkout/")
+    page.get_by_label("Email").fill("grace@example.com")
+    page.get_by_label("Full name").fill("Grace Hopper")
+    page.get_by_label("Address").fill("1 Navy Yard")
+    page.get_by_label("City").fill("London")
+    page.get_by_label("Postal code").fill("SW1A 1AA")
+    page.get_by_label("Country").select_option("GB")
+    page.get_by_role("button", name="Place order").click()
+    expect(page).to_have_url(re.compile(r"/payments/test/"))
+    page.get_by_role("button", name="Fail", exact=True).click()
+
+    order = Order.objects.get()
+    expect(page.get_by_role("heading", name=f"Order {order.number}")).to_be_visible()
+    expect(page.locator("[data-order-status]")).to_have_text("Pending payment")
+    page.get_by_role("button", name="Pay now").click()
+    expect(page).to_have_url(re.compile(r"/payments/test/"))
+    page.get_by_role("button", name="Pay", exact=True).click()
+    expect(page.locator("[data-order-status]")).to_have_text("Paid")

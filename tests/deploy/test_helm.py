@@ -664,7 +664,17 @@ for host, path in [("10.0.1.23:8000", "/healthz"), ("10.0.1.23:8000", "/metrics"
 """
 
 
-def pod_environment(env: str, tmp_path: Path) -> dict[str, str]:
+def _test_database_url() -> str:
+    """The migrated test database of this run (the checkout's own database may be empty)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    from django.db import connection
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
+
+
+def pod_environment(env: str, tmp_path: Path, database_url: str) -> dict[str, str]:
     """What a web container of `env` sees: ConfigMap, Secret, then its own env (kubelet order)."""
     docs = render(env=env)
     web = pod_spec(find(docs, "Deployment"))["containers"][0]
@@ -672,7 +682,7 @@ def pod_environment(env: str, tmp_path: Path) -> dict[str, str]:
     variables.update(find(docs, "ConfigMap")["data"])
     variables.update(
         SECRET_KEY=secrets.token_urlsafe(50),
-        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres:///threadline"),
+        DATABASE_URL=database_url,
         STRIPE_SECRET_KEY="sk_test_not_used",
         STRIPE_WEBHOOK_SECRET="whsec_not_used",
     )
@@ -686,6 +696,7 @@ def pod_environment(env: str, tmp_path: Path) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("env", ["staging", "production"])
+@pytest.mark.django_db
 def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_path):
     """config.settings.prod with the pod's environment: `check --deploy` is clean, the
     kubelet and Prometheus reach the pod by IP, strangers' Host headers are refused."""
@@ -693,7 +704,7 @@ def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_pa
     result = subprocess.run(
         [sys.executable, "-c", f"HOST = {host!r}\n{POD_SCRIPT}"],
         cwd=ROOT,
-        env=pod_environment(env, tmp_path),
+        env=pod_environment(env, tmp_path, _test_database_url()),
         capture_output=True,
         text=True,
         timeout=120,

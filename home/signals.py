@@ -2,6 +2,9 @@
 so a variant change re-indexes its product; a category page follows its category's slug.
 Every content change that shows on a storefront page empties the page cache."""
 
+import threading
+import weakref
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.images import get_image_model
@@ -23,20 +26,35 @@ class ReindexProduct:
         insert_or_update_object_task.enqueue("catalog", "product", str(self.product_id))
 
 
+class _Pending(threading.local):
+    """The re-indexes waiting for this thread's commit, by product id.
+
+    Only Django's list of on-commit callbacks holds them strongly: when it runs them (commit)
+    or drops them (rollback, also of a savepoint), they are collected and leave this mapping.
+    So it needs nothing but the public `transaction.on_commit`.
+    """
+
+    def __init__(self) -> None:
+        self.by_product: weakref.WeakValueDictionary[int, ReindexProduct] = weakref.WeakValueDictionary()
+
+
+_pending = _Pending()
+
+
 def reindex_variant_product(sender, instance: ProductVariant, raw: bool = False, **kwargs) -> None:
     """Re-index the product once, after the commit, however many of its variants were saved.
 
     An admin save writes every variant; indexing inside the transaction would also run
-    while the variants' stock locks are held. The pending callbacks live on the connection
-    and vanish with a rollback, so they are also the de-duplication record.
+    while the variants' stock locks are held.
     """
     if raw or instance.product_id is None:
         return
-    connection = transaction.get_connection()
-    pending = connection.run_on_commit if connection.in_atomic_block else []
-    if any(isinstance(f, ReindexProduct) and f.product_id == instance.product_id for _, f, _ in pending):
+    if instance.product_id in _pending.by_product:
         return
-    transaction.on_commit(ReindexProduct(instance.product_id))
+    reindex = ReindexProduct(instance.product_id)
+    if transaction.get_connection().in_atomic_block:
+        _pending.by_product[instance.product_id] = reindex
+    transaction.on_commit(reindex)
 
 
 def follow_category_slug(sender, instance: Category, raw: bool = False, **kwargs) -> None:

@@ -4,10 +4,10 @@ from django.urls import path
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 
+from shop.core.admin_menu import SHOP_MENU_HOOK
 from shop.core.admin_viewsets import ReadOnlyModelViewSet
 
 from .stock_alerts import StockAlert
-from .viewsets import SHOP_MENU_HOOK
 
 
 class PendingAlertsView(generic.IndexView):

@@ -7,7 +7,6 @@ Marketers hold view_* only; shop staff hold every catalog permission.
 
 import django_filters
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404, redirect
@@ -30,17 +29,15 @@ from wagtail.admin.views import generic
 from wagtail.admin.widgets import BooleanRadioSelect
 from wagtail.admin.widgets.button import HeaderButton
 from wagtail.snippets.views import snippets as snippet_views
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from shop.core.admin_menu import SHOP_MENU_HOOK
 from shop.core.admin_viewsets import ReadOnlyModelViewSet
 from shop.core.money import format_money
 
 from . import services
 from .forms import ProductForm, VariantForm
 from .models import Category, Product, ProductVariant, SizeGuide
-
-SHOP_MENU_HOOK = "register_shop_menu_item"
-"""Other apps add their screens to the "Shop" menu by setting `menu_hook = SHOP_MENU_HOOK` on a viewset."""
 
 YES_NO = [("true", "Yes"), ("false", "No")]
 
@@ -118,24 +115,30 @@ class ProductEditView(snippet_views.EditView):
         return buttons
 
     def save_instance(self):
-        """Stock changes count from what the form showed; refusals become form errors, not a 500.
-
-        Wagtail's form_valid turns a PermissionDenied from here into the form's error message.
-        """
-        try:
-            product, stocks = services.apply_stock_edits(
-                self.object.pk, self.form.stock_edits(), super().save_instance
-            )
-        except services.StockConflict as exc:
-            self.form.show_current_stock(
-                exc.variant_id, exc.left, f"{exc} The field now shows the current stock."
-            )
-            raise PermissionDenied(str(exc)) from exc
-        except IntegrityError as exc:
-            raise PermissionDenied("The product could not be saved: a value broke a database rule.") from exc
+        """Stock changes count from what the form showed, under the variants' locks."""
+        product, stocks = services.apply_stock_edits(
+            self.object.pk, self.form.stock_edits(), super().save_instance
+        )
         for form in self.form.formsets["variants"].forms:
             form.instance.stock = stocks.get(form.instance.pk, form.instance.stock)
         return product
+
+    def form_valid(self, form):
+        """A refused save (stock taken meanwhile, a database rule) is a form error, not a 500.
+
+        Wagtail runs save_instance in a transaction of its own, so the refusal saved nothing.
+        """
+        try:
+            return super().form_valid(form)
+        except services.StockConflict as exc:
+            form.show_current_stock(exc.variant_id, exc.left, f"{exc} The field now shows the current stock.")
+            form.add_error(None, str(exc))
+        except IntegrityError:
+            form.add_error(None, "The product could not be saved: a value broke a database rule.")
+        # What Wagtail's documented `is_valid` sets for a form that failed; form_invalid reads it.
+        self.produced_error_code = "validation_error"
+        self.produced_error_message = self.get_error_message()
+        return self.form_invalid(form)
 
 
 class ProductDeleteView(snippet_views.DeleteView):
@@ -194,6 +197,7 @@ class ProductViewSet(SnippetViewSet):
     model = Product
     icon = "tag"
     menu_label = "Products"
+    menu_hook = SHOP_MENU_HOOK
     menu_name = "products"
     menu_order = 100
     url_prefix = "shop/products"
@@ -319,6 +323,7 @@ class CategoryViewSet(SnippetViewSet):
     model = Category
     icon = "folder-open-inverse"
     menu_label = "Categories"
+    menu_hook = SHOP_MENU_HOOK
     menu_name = "categories"
     menu_order = 110
     url_prefix = "shop/categories"
@@ -362,7 +367,7 @@ class LowStockIndexView(generic.IndexView):
 
     def get_edit_url(self, instance):
         if self.request.user.has_perm("catalog.change_product"):
-            return reverse("wagtailsnippets_catalog_product:edit", args=[instance.product_id])
+            return reverse(Product.snippet_viewset.get_url_name("edit"), args=[instance.product_id])
         return None
 
     def get_add_url(self):
@@ -381,6 +386,7 @@ class LowStockViewSet(ReadOnlyModelViewSet):
     name = "low_stock"
     url_prefix = "shop/low-stock"
     menu_label = "Low stock"
+    menu_hook = SHOP_MENU_HOOK
     menu_name = "low-stock"
     menu_order = 120
     index_view_class = LowStockIndexView
@@ -409,6 +415,7 @@ class SizeGuideViewSet(SnippetViewSet):
     model = SizeGuide
     icon = "table"
     menu_label = "Size guides"
+    menu_hook = SHOP_MENU_HOOK
     menu_name = "size-guides"
     menu_order = 115
     url_prefix = "shop/size-guides"
@@ -416,14 +423,3 @@ class SizeGuideViewSet(SnippetViewSet):
     search_backend_name = None
     list_display = ["name"]
     panels = [FieldPanel("name"), FieldPanel("table"), FieldPanel("note")]
-
-
-class ShopMenu(SnippetViewSetGroup):
-    """The "Shop" entry of the admin menu; orders and payments add theirs through SHOP_MENU_HOOK."""
-
-    menu_label = "Shop"
-    menu_name = "shop"
-    menu_icon = "tag"
-    menu_order = 150
-    submenu_hook = SHOP_MENU_HOOK
-    items = (ProductViewSet, CategoryViewSet, SizeGuideViewSet, LowStockViewSet)

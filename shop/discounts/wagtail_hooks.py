@@ -7,7 +7,7 @@ from wagtail.admin.ui.tables import BooleanColumn, Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from shop.catalog.viewsets import SHOP_MENU_HOOK
+from shop.core.admin_menu import SHOP_MENU_HOOK
 
 from .models import DiscountCode
 

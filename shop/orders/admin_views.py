@@ -21,6 +21,7 @@ from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
 from shop.catalog.services import low_stock_variants
+from shop.core.admin_menu import ORDER_DETAIL_PANELS_HOOK, SHOP_MENU_HOOK
 from shop.core.admin_viewsets import ReadOnlyModelViewSet
 from shop.core.money import format_money
 
@@ -30,7 +31,6 @@ from .models import Order
 from .status import NEEDS_REFUND, next_statuses
 
 S = Order.Status
-DETAIL_PANELS_HOOK = "shop_order_detail_panels"
 PAID_STATUSES = (S.PAID, S.SHIPPED, S.DELIVERED)
 # The CSV exports (shop.reports) take the list's own query string, so they export what is listed.
 EXPORT_LINKS = [
@@ -120,9 +120,9 @@ class OrderDetailView(generic.InspectView):
         return context
 
     def extra_panels(self, order) -> list[str]:
-        """HTML from other apps (payments) through the shop_order_detail_panels hook."""
+        """HTML from other apps (payments) through ORDER_DETAIL_PANELS_HOOK."""
         panels = []
-        for fn in hooks.get_hooks(DETAIL_PANELS_HOOK):
+        for fn in hooks.get_hooks(ORDER_DETAIL_PANELS_HOOK):
             html = fn(self.request, order)
             if html:
                 panels.append(mark_safe(html))
@@ -177,7 +177,7 @@ class OrderViewSet(ReadOnlyModelViewSet):
     menu_label = "Orders"
     menu_name = "orders"
     menu_order = 90
-    menu_hook = "register_shop_menu_item"  # shop.catalog.viewsets.SHOP_MENU_HOOK: the "Shop" menu
+    menu_hook = SHOP_MENU_HOOK
     index_view_class = OrderIndexView
     inspect_view_class = OrderDetailView
     inspect_view_enabled = True

@@ -4,7 +4,7 @@ from django.urls import path
 from wagtail.admin.ui.tables import Column, DateColumn
 from wagtail.admin.views import generic
 
-from shop.catalog.viewsets import SHOP_MENU_HOOK
+from shop.core.admin_menu import SHOP_MENU_HOOK
 from shop.core.admin_viewsets import ReadOnlyModelViewSet
 
 from .models import PaymentLog

@@ -4,6 +4,8 @@ from django.template.loader import render_to_string
 from django.urls import path, reverse
 from wagtail import hooks
 
+from shop.core.admin_menu import ORDER_DETAIL_PANELS_HOOK
+
 from . import admin_views
 from .forms import RefundForm
 from .models import Payment
@@ -34,7 +36,7 @@ def _row(payment: Payment, can_refund: bool) -> dict:
     }
 
 
-@hooks.register("shop_order_detail_panels")
+@hooks.register(ORDER_DETAIL_PANELS_HOOK)
 def order_payments_panel(request, order):
     """The order's payments and refunds; a refund form for staff allowed to refund."""
     payments = Payment.objects.filter(order=order).prefetch_related("refunds__requested_by").order_by("pk")

@@ -145,3 +145,28 @@ def test_an_admin_save_reindexes_the_product_once_after_commit(client, staff_use
     response = client.post(f"/admin/shop/products/edit/{product.pk}/", data)
     assert response.status_code == 302
     assert task.calls == [("catalog", "product", str(product.pk), False)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_variant_save_does_not_swallow_the_next_reindex(monkeypatch):
+    """The pending re-index vanishes with a rollback, so the next commit re-indexes the product."""
+    from django.db import transaction
+
+    from home import signals
+
+    product = make_product("Rollback tee", sizes=("M",))
+    variant = product.variants.get()
+    task = FakeTask()
+    monkeypatch.setattr(signals, "insert_or_update_object_task", task)
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        variant.save()
+        raise Abort
+    assert task.calls == []
+    with transaction.atomic():
+        variant.save()
+        variant.save()
+    assert task.calls == [("catalog", "product", str(product.pk), False)]

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 from wagtail import hooks
 
+from shop.core.admin_menu import ORDER_DETAIL_PANELS_HOOK
 from shop.orders.models import Order
 from tests.factories import make_order, make_variant
 
@@ -59,7 +60,7 @@ def test_order_screen_shows_lines_address_history_and_extra_panels(staff_client)
     def panel(request, order):
         return f"<p>Payments of {order.number}</p>"
 
-    with hooks.register_temporarily("shop_order_detail_panels", panel):
+    with hooks.register_temporarily(ORDER_DETAIL_PANELS_HOOK, panel):
         response = staff_client.get(f"/admin/shop/orders/{order.pk}/")
     html = response.content.decode()
     assert response.status_code == 200

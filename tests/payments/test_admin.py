@@ -6,6 +6,7 @@ import pytest
 from django.test import RequestFactory
 from wagtail import hooks
 
+from shop.core.admin_menu import ORDER_DETAIL_PANELS_HOOK
 from shop.orders.models import Order
 from shop.payments.models import Refund
 from shop.payments.services import settle_test_payment
@@ -26,7 +27,7 @@ def paid_order(order):
 def render_panels(user, order) -> str:
     request = RequestFactory().get(f"/admin/orders/{order.pk}/")
     request.user = user
-    return "".join(str(fn(request, order) or "") for fn in hooks.get_hooks("shop_order_detail_panels"))
+    return "".join(str(fn(request, order) or "") for fn in hooks.get_hooks(ORDER_DETAIL_PANELS_HOOK))
 
 
 def test_the_panel_shows_payments_and_a_refund_form_for_staff(staff_user, paid_order):

@@ -1,0 +1,5 @@
+from wagtail import hooks
+
+from .admin_menu import shop_menu_item
+
+hooks.register("register_admin_menu_item", shop_menu_item)

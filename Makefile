@@ -9,12 +9,14 @@ WITH_DB = export DATABASE_URL="$$(scripts/devdb.sh)" &&
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help venv node lighthouse lock db migrate seed run test test-python test-e2e test-container lint format bench fuzz backup restore db-stop clean
+.PHONY: help venv node lighthouse lock db migrate seed run test test-python test-fast test-e2e test-container lint format bench fuzz backup restore db-stop clean
 
 help:
 	@echo "make run             the shop with demo data on http://$(HOST):$(PORT)"
 	@echo "make test            lint + every test (PostgreSQL, browser, container)"
 	@echo "make test-python     the pytest suite without the container tests"
+	@echo "make test-fast       the quick local loop: no browser, no container, database reused"
+	@echo "make test-e2e        every browser test (-m e2e)"
 	@echo "make test-container  only the container build-and-run tests"
 	@echo "make lint | format   ruff"
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
@@ -88,9 +90,12 @@ test-python: lint node
 	@scripts/system-deps.sh browser
 	@$(WITH_DB) $(PY) -m pytest --ignore=tests/deploy $(PYTEST_ARGS)
 
+test-fast: venv
+	@$(WITH_DB) $(PY) -m pytest --reuse-db -m "not e2e and not container" $(PYTEST_ARGS)
+
 test-e2e: venv node
 	@scripts/system-deps.sh browser
-	@$(WITH_DB) $(PY) -m pytest tests/e2e $(PYTEST_ARGS)
+	@$(WITH_DB) $(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 test-container: venv
 	@scripts/system-deps.sh container

@@ -50,20 +50,11 @@ def superuser(db, django_user_model, password):
     return django_user_model.objects.create_superuser(email="admin@example.com", password=password)
 
 
-@pytest.fixture
-def roles(db, site_root):
-    """The groups with their permissions, also after a transactional test flushed them.
+def restore_data_migration_rows():
+    """The rows Wagtail's and our data migrations make (root collection, locale, root page, home
+    page, default site), made again when a transactional test flushed them.
 
-    Needs the page tree and root collection first: page and image permissions hang on them."""
-    from shop.accounts.roles import sync_roles
-
-    sync_roles()
-
-
-@pytest.fixture
-def site_root(db):
-    """The default Site and its HomePage (and Wagtail's root collection), recreated when a
-    transactional test flushed the rows the data migrations made."""
+    Returns the home page."""
     from wagtail.models import Collection, Locale, Page, Site
 
     from home.models import HomePage
@@ -82,6 +73,36 @@ def site_root(db):
         defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": "Threadline"},
     )
     return home
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database (`--reuse-db`, `make test-fast`) starts like a fresh one.
+
+    Transactional tests (browser, concurrency) run last and flush every table, so the previous
+    run may have left the database without the data migrations' rows; put them back once."""
+    from shop.accounts.roles import sync_roles
+
+    with django_db_blocker.unblock():
+        restore_data_migration_rows()
+        sync_roles()
+
+
+@pytest.fixture
+def roles(db, site_root):
+    """The groups with their permissions, also after a transactional test flushed them.
+
+    Needs the page tree and root collection first: page and image permissions hang on them."""
+    from shop.accounts.roles import sync_roles
+
+    sync_roles()
+
+
+@pytest.fixture
+def site_root(db):
+    """The default Site and its HomePage (and Wagtail's root collection), recreated when a
+    transactional test flushed the rows the data migrations made."""
+    return restore_data_migration_rows()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,4 @@
 // Progressive enhancement only: every form works without JavaScript.
-document.addEventListener("change", (event) => {
-  const target = event.target;
-  if (target.matches("[data-autosubmit]")) target.form.requestSubmit();
-});
-
 // Pages from the shared cache carry no CSRF token for a first-time visitor: fetch this
 // visitor's token (and cart count) once, on the first POST, then send the form.
 // Without JavaScript the server asks to confirm the form once instead (shop/core/csrf.py).

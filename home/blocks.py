@@ -25,7 +25,8 @@ CategoryChooserBlock = category_chooser_viewset.get_block_class(
 )
 
 
-class ProductChooserBlock(_BaseProductChooserBlock):
+# Wagtail builds the chooser block class at run time, so mypy cannot use it as a base.
+class ProductChooserBlock(_BaseProductChooserBlock):  # type: ignore[misc,valid-type]
     """A chosen product kept as its id: no query while the stream is loaded."""
 
     def _pk(self, value):

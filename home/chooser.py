@@ -21,6 +21,8 @@ class ThumbnailColumn(Column):
 
 
 class ProductColumnsMixin:
+    title_column: Column  # provided by the chooser view this is mixed into
+
     @property
     def columns(self):
         return [

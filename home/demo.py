@@ -4,6 +4,8 @@ Idempotent: pages are found by slug and created only when missing; a page body o
 setting somebody already filled in is left alone.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.db import transaction
 from wagtail.models import Page, Site
@@ -12,16 +14,8 @@ from wagtail.search.index import insert_or_update_object
 from shop.catalog.models import Category, Product
 from shop.core.money import format_money
 
-from .models import (
-    AnnouncementSettings,
-    CategoryPage,
-    FooterSettings,
-    HomePage,
-    LandingPage,
-    NavigationSettings,
-    SeoSettings,
-    ShopIndexPage,
-)
+from .models import CategoryPage, HomePage, LandingPage, ShopIndexPage
+from .site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
 
 
 def _publish(page: Page) -> Page:
@@ -139,9 +133,9 @@ def _first_product(category: Category | None) -> Product | None:
     return Product.objects.buyable().filter(category=category).prefetch_related("images__image").first()
 
 
-def _sale_body(hoodies: Category | None) -> list[tuple[str, dict]]:
-    summer = {"heading": "Light layers for summer", "source": "tag", "tag": "summer"}
-    every = {"heading": "Every hoodie", "source": "category", "category": hoodies}
+def _sale_body(hoodies: Category | None) -> list[tuple[str, Any]]:
+    summer: dict[str, Any] = {"heading": "Light layers for summer", "source": "tag", "tag": "summer"}
+    every: dict[str, Any] = {"heading": "Every hoodie", "source": "category", "category": hoodies}
     if hoodies is None:
         every = {"heading": "New in", "source": "newest", "category": None}
     grids = [

@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import environ
 
@@ -80,6 +81,16 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+
+
+def _category_url(category) -> str:
+    from home.urls import category_url
+
+    return category_url(category)
+
+
+# The content layer decides where a catalog category's page lives (`Category.get_absolute_url`).
+ABSOLUTE_URL_OVERRIDES = {"catalog.category": _category_url}
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -294,7 +305,7 @@ ALLOW_TEST_PAYMENTS = env.bool("ALLOW_TEST_PAYMENTS", default=False)
 SHOP_PAYMENT_HANDOFF = "shop.payments.services.begin_payment"
 
 LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()
-LOGGING = {
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {

@@ -1,6 +1,7 @@
 """The test suite: real PostgreSQL, fast hashing, email kept in memory."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -10,7 +11,7 @@ SECRET_KEY = "test-only-insecure-key"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="threadline-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="threadline-test-media-"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

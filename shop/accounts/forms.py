@@ -33,7 +33,7 @@ class SignupForm(forms.ModelForm):
         return email
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         p1, p2 = cleaned.get("password1"), cleaned.get("password2")
         if p1 and p2 and p1 != p2:
             self.add_error("password2", "The two passwords differ.")

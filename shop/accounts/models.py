@@ -1,11 +1,11 @@
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
-from django.contrib.auth.models import PermissionsMixin
+from django.contrib.auth.models import AnonymousUser, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class UserManager(BaseUserManager):
+class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields):
@@ -93,3 +93,7 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return f"{self.full_name}, {self.line1}, {self.postal_code} {self.city}, {self.country}"
+
+
+AnyUser = User | AnonymousUser
+"""Who a request is from, as services take it: a member, or the anonymous visitor."""

@@ -20,7 +20,7 @@ def default_address(user: User) -> Address | None:
 
 
 @transaction.atomic
-def save_default_address(user: User, **fields) -> Address:
+def save_default_address(user: User, **fields: str) -> Address:
     """Store the address as the member's default, replacing the previous default's content."""
     address = user.addresses.select_for_update().filter(is_default=True).first()
     if address is None:

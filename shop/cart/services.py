@@ -11,8 +11,10 @@ from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
+from shop.accounts.models import AnyUser
 from shop.catalog.models import Product, ProductVariant
 from shop.core.money import format_money, quantize
 from shop.discounts import services as discounts
@@ -51,7 +53,9 @@ def _as_id(raw: object) -> int | None:
     return int(text) if ASCII_DIGITS.fullmatch(text) and len(text) < 18 else None
 
 
-def find_variant(*, variant_id: object = None, product_id: object = None, size: str = "", colour: str = ""):
+def find_variant(
+    *, variant_id: object = None, product_id: object = None, size: str = "", colour: str = ""
+) -> ProductVariant | None:
     """The sellable variant named by id, or by product + size (+ colour); None when there is none."""
     variants = sellable_variants()
     if variant_id not in (None, ""):
@@ -75,7 +79,7 @@ def describe(variant: ProductVariant) -> str:
 # --- finding and creating carts -------------------------------------------------
 
 
-def cart_for(user=None, session_key: str | None = None) -> Cart | None:
+def cart_for(user: AnyUser | None = None, session_key: str | None = None) -> Cart | None:
     """The member's cart, or the guest cart of this session; None when there is none yet."""
     if user is not None and user.is_authenticated:
         return Cart.objects.filter(user=user).first()
@@ -84,7 +88,7 @@ def cart_for(user=None, session_key: str | None = None) -> Cart | None:
     return None
 
 
-def get_or_create_cart(user=None, session_key: str | None = None) -> Cart:
+def get_or_create_cart(user: AnyUser | None = None, session_key: str | None = None) -> Cart:
     if user is not None and user.is_authenticated:
         return Cart.objects.get_or_create(user=user)[0]
     if not session_key:
@@ -92,7 +96,7 @@ def get_or_create_cart(user=None, session_key: str | None = None) -> Cart:
     return Cart.objects.get_or_create(session_key=session_key, user=None)[0]
 
 
-def item_count(user=None, session_key: str | None = None) -> int:
+def item_count(user: AnyUser | None = None, session_key: str | None = None) -> int:
     """Units in the cart, in one query (the header's Cart link)."""
     if user is not None and user.is_authenticated:
         items = CartItem.objects.filter(cart__user=user)
@@ -375,7 +379,7 @@ def abandoned_carts(now: datetime) -> QuerySet[Cart]:
     for the retention (a member's lines are kept however old: they come back at login).
     """
     stale = Q(updated_at__lt=now - cart_retention())
-    guest_gone = stale
+    guest_gone: Q | Combinable = stale
     if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
         live_session = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
         guest_gone |= ~Exists(live_session)

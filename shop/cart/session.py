@@ -8,11 +8,17 @@ from .models import Cart
 CART_ID = "cart_id"  # kept in the session data, which survives the key rotation at login
 
 
+# Per-request memos, kept in the request's own attributes (vars) so they die with it.
+_CART = "_shop_cart"
+_COUNT = "_shop_cart_count"
+
+
 def current_cart(request: HttpRequest) -> Cart | None:
-    if not hasattr(request, "_cart"):
+    memo = vars(request)
+    if _CART not in memo:
         key = None if request.user.is_authenticated else request.session.session_key
-        request._cart = services.cart_for(request.user, key)
-    return request._cart
+        memo[_CART] = services.cart_for(request.user, key)
+    return memo[_CART]
 
 
 def ensure_cart(request: HttpRequest) -> Cart:
@@ -26,21 +32,27 @@ def ensure_cart(request: HttpRequest) -> Cart:
                 request.session.save()
             cart = services.get_or_create_cart(session_key=request.session.session_key)
             request.session[CART_ID] = cart.pk
-        request._cart = cart
+        vars(request)[_CART] = cart
     return cart
+
+
+def remember_cart_count(request: HttpRequest, count: int) -> None:
+    """A view that has just counted the cart (or emptied it) spares the header its query."""
+    vars(request)[_COUNT] = count
 
 
 def cart_count(request: HttpRequest) -> int:
     """Units in the request's cart; one query at most, cached on the request."""
-    if not hasattr(request, "_cart_count"):
+    memo = vars(request)
+    if _COUNT not in memo:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if user is not None and user.is_authenticated:
-            request._cart_count = services.item_count(user)
+            memo[_COUNT] = services.item_count(user)
         else:
             key = session.session_key if session is not None else None
-            request._cart_count = services.item_count(session_key=key)
-    return request._cart_count
+            memo[_COUNT] = services.item_count(session_key=key)
+    return memo[_COUNT]
 
 
 def merge_on_login(sender, request, user, **kwargs) -> None:
@@ -56,7 +68,7 @@ def merge_on_login(sender, request, user, **kwargs) -> None:
         return
     member = services.get_or_create_cart(user)
     cut = services.merge_carts(guest, member)
-    for attr in ("_cart", "_cart_count"):
+    for attr in (_CART, _COUNT):
         request.__dict__.pop(attr, None)
     if cut:
         from django.contrib import messages

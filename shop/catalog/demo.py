@@ -267,11 +267,13 @@ def _stock(sku: str, sold_out: bool) -> int:
 
 def _hex(colour: str) -> tuple[int, int, int]:
     colour = colour.lstrip("#")
-    return tuple(int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (0, 2, 4))
+    return red, green, blue
 
 
 def _shade(rgb: tuple[int, int, int], factor: float) -> tuple[int, int, int]:
-    return tuple(max(0, min(255, int(c * factor))) for c in rgb)
+    red, green, blue = (max(0, min(255, int(c * factor))) for c in rgb)
+    return red, green, blue
 
 
 def _silhouette(kind: str) -> list[tuple[float, float]]:

@@ -30,7 +30,9 @@ def unique_slug(queryset, name: str, exclude_pk=None) -> str:
     return candidate
 
 
-class Category(models.Model):
+# Product is a ClusterableModel, which ships no types: the Django plugin cannot build the reverse
+# manager `products` that Product.category adds here.
+class Category(models.Model):  # type: ignore[django-manager-missing]
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     parent = models.ForeignKey(
@@ -96,14 +98,17 @@ class ProductQuerySet(models.QuerySet):
         return self.annotate(in_stock=Exists(in_stock))
 
 
-class AliveProductManager(models.Manager.from_queryset(ProductQuerySet)):
+ProductManagerBase = models.Manager.from_queryset(ProductQuerySet)
+
+
+class AliveProductManager(ProductManagerBase):
     """The default manager: soft-deleted products do not exist for the shop."""
 
     def get_queryset(self):
         return super().get_queryset().filter(deleted_at__isnull=True)
 
 
-class AllProductManager(models.Manager.from_queryset(ProductQuerySet)):
+class AllProductManager(ProductManagerBase):
     pass
 
 
@@ -148,8 +153,8 @@ class Product(index.Indexed, ClusterableModel):
     updated_at = models.DateTimeField(auto_now=True)
     deleted_at = models.DateTimeField(null=True, blank=True, editable=False, db_index=True)
 
-    objects = AliveProductManager()
-    all_objects = AllProductManager()
+    objects: "AliveProductManager" = AliveProductManager()
+    all_objects: "AllProductManager" = AllProductManager()
 
     search_fields = [
         index.SearchField("name", boost=3),

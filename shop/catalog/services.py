@@ -19,11 +19,11 @@ from shop.core.pagecache import invalidate_pages
 
 from . import stock_alerts
 from .images import product_images_queryset
-from .models import Product, ProductSlugRedirect, ProductVariant
+from .models import Product, ProductQuerySet, ProductSlugRedirect, ProductVariant
 from .pricing import shown_price, with_lowest_prior
 
 
-def storefront_products() -> QuerySet[Product]:
+def storefront_products() -> ProductQuerySet:
     """Products a shopper may see, with everything a card or the product page needs.
 
     A fixed number of queries whatever the number of products: the products, then

@@ -5,6 +5,8 @@ Permissions are Django's model permissions: "view" lists and inspects,
 Marketers hold view_* only; shop staff hold every catalog permission.
 """
 
+from typing import Any
+
 import django_filters
 from django.contrib import messages
 from django.db import IntegrityError
@@ -162,7 +164,7 @@ class ProductRestoreView(generic.PermissionCheckedMixin, View):
     """Brings a soft-deleted product back; who may delete may restore."""
 
     model = None
-    model_viewset = None
+    model_viewset: Any = None  # the ProductViewSet, passed by its construct_view
     permission_required = "delete"
     template_name = "catalog/admin/confirm_restore.html"
 
@@ -394,7 +396,7 @@ class LowStockViewSet(ReadOnlyModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     search_fields = ["sku", "product__name"]
-    list_filter = []
+    list_filter: list[str] = []
     list_display = [
         "product",
         Column("label", label="Variant"),

@@ -27,7 +27,7 @@ def currency() -> str:
 CURRENCY_SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£", "CHF": "CHF "}
 
 
-def format_money(amount: Decimal | None, code: str | None = None) -> str:
+def format_money(amount: Decimal | int | None, code: str | None = None) -> str:
     if amount is None:
         return ""
     code = code or currency()

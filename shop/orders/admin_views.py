@@ -187,7 +187,7 @@ class OrderViewSet(ReadOnlyModelViewSet):
     copy_view_enabled = False
     list_per_page = 50
     ordering = ["-created_at"]
-    form_fields = []
+    form_fields: list[str] = []
 
     @cached_property
     def list_display(self):

@@ -5,6 +5,7 @@ locked on its own, never while holding variant locks taken elsewhere in reverse.
 """
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.db.models import QuerySet
 
@@ -35,7 +36,7 @@ def lock_order(order_pk: int) -> Order:
     return Order.objects.select_for_update().get(pk=order_pk)
 
 
-def lock_due_orders(now) -> QuerySet[Order]:
+def lock_due_orders(now: datetime) -> QuerySet[Order]:
     """Unpaid orders past their deadline that no other worker holds right now."""
     return (
         Order.objects.select_for_update(skip_locked=True)

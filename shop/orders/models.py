@@ -33,9 +33,6 @@ def payment_deadline():
     return timezone.now() + timedelta(minutes=settings.ORDER_PAYMENT_TIMEOUT_MINUTES)
 
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-
-
 class OrderStatus(models.TextChoices):
     PENDING_PAYMENT = "pending_payment", "Pending payment"
     PAID = "paid", "Paid"
@@ -58,8 +55,8 @@ class Order(models.Model):
         max_length=20, choices=OrderStatus.choices, default=OrderStatus.PENDING_PAYMENT, db_index=True
     )
     currency = models.CharField(max_length=3)
-    subtotal = models.DecimalField(**MONEY)
-    discount = models.DecimalField(**MONEY, default=Decimal("0.00"))
+    subtotal = models.DecimalField(max_digits=10, decimal_places=2)
+    discount = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"))
     discount_code = models.CharField(max_length=32, blank=True, help_text="The code as it was used.")
     discount_code_ref = models.ForeignKey(
         "discounts.DiscountCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
@@ -173,11 +170,14 @@ class OrderItem(models.Model):
     size = models.CharField(max_length=20)
     colour = models.CharField(max_length=40, blank=True)
     sku = models.CharField("SKU", max_length=64)
-    unit_price = models.DecimalField(**MONEY)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
     quantity = models.PositiveIntegerField()
-    line_total = models.DecimalField(**MONEY)
+    line_total = models.DecimalField(max_digits=10, decimal_places=2)
     discount = models.DecimalField(
-        **MONEY, default=Decimal("0.00"), help_text="This line's share of the order's discount."
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        help_text="This line's share of the order's discount.",
     )
     vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=Decimal("0"))
     vat_amount = models.DecimalField("VAT", **MONEY, default=Decimal("0"))

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from shop.accounts.models import AnyUser, User
 from shop.cart.models import Cart, CartItem
 from shop.cart.services import describe, shipping_for, variant_is_sellable
 from shop.catalog import stock_alerts
@@ -57,8 +58,8 @@ def _label(status: str) -> str:
     return S(status).label if status in S.values else status or "new"
 
 
-def _actor(actor):
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+def _actor(actor: AnyUser | None) -> User | None:
+    return actor if isinstance(actor, User) else None
 
 
 def _copy_into(target: Order, source: Order) -> None:
@@ -107,7 +108,7 @@ def _apply(
     locked: Order,
     to_status: str,
     *,
-    actor=None,
+    actor: AnyUser | None = None,
     actor_label: str = "",
     note: str = "",
     refunded: bool = False,
@@ -146,7 +147,9 @@ def _apply(
 
 
 @transaction.atomic
-def transition(order: Order, to_status: str, *, actor=None, actor_label: str = "", note: str = "") -> Order:
+def transition(
+    order: Order, to_status: str, *, actor: AnyUser | None = None, actor_label: str = "", note: str = ""
+) -> Order:
     """Move the order to `to_status` if the order life allows it from its current status."""
     locked = _apply(locks.lock_order(order.pk), to_status, actor=actor, actor_label=actor_label, note=note)
     _copy_into(order, locked)
@@ -178,7 +181,9 @@ def extend_payment_deadline(order: Order, until: datetime) -> Order:
 
 
 @transaction.atomic
-def mark_refunded(order: Order, *, actor=None, actor_label: str = "", note: str = "") -> Order:
+def mark_refunded(
+    order: Order, *, actor: AnyUser | None = None, actor_label: str = "", note: str = ""
+) -> Order:
     """The full amount went back. Idempotent; a paid order cancelled after its refund stays cancelled."""
     locked = locks.lock_order(order.pk)
     already = locked.status == S.REFUNDED or (locked.status == S.CANCELLED and locked.paid_at is not None)
@@ -190,7 +195,12 @@ def mark_refunded(order: Order, *, actor=None, actor_label: str = "", note: str 
 
 @transaction.atomic
 def cancel_order(
-    order: Order, *, actor=None, actor_label: str = "", note: str = "", refunded: bool = False
+    order: Order,
+    *,
+    actor: AnyUser | None = None,
+    actor_label: str = "",
+    note: str = "",
+    refunded: bool = False,
 ) -> Order:
     """Cancel an unpaid order, or a paid one whose payment was refunded in full; stock goes back once."""
     locked = _apply(
@@ -206,7 +216,9 @@ def cancel_order(
 
 
 @transaction.atomic
-def mark_shipped(order: Order, *, tracking_number: str, actor=None, note: str = "") -> Order:
+def mark_shipped(
+    order: Order, *, tracking_number: str, actor: AnyUser | None = None, note: str = ""
+) -> Order:
     tracking_number = (tracking_number or "").strip()
     if not tracking_number:
         raise TransitionNotAllowed("Enter the tracking number to mark the order shipped.")
@@ -222,7 +234,7 @@ def mark_shipped(order: Order, *, tracking_number: str, actor=None, note: str = 
     return locked
 
 
-def mark_delivered(order: Order, *, actor=None, note: str = "") -> Order:
+def mark_delivered(order: Order, *, actor: AnyUser | None = None, note: str = "") -> Order:
     return transition(order, S.DELIVERED, actor=actor, note=note)
 
 
@@ -242,7 +254,7 @@ def expire_orders(now: datetime | None = None) -> list[Order]:
             expired.append(_apply(locked, S.CANCELLED, actor_label="expire_orders", note="Not paid in time."))
 
 
-def place_order(cart: Cart, details: ShippingDetails, *, user=None) -> Order:
+def place_order(cart: Cart, details: ShippingDetails, *, user: AnyUser | None = None) -> Order:
     """Turn the cart into an order: lock its variants, re-check, take the stock, snapshot, empty the cart.
 
     Prices and totals come from the locked rows, never from the request. When any line

@@ -1,4 +1,5 @@
 import logging
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,9 +8,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from shop.accounts.models import User
 from shop.accounts.services import default_address
 from shop.cart import services as cart_services
-from shop.cart.session import current_cart
+from shop.cart.models import Cart
+from shop.cart.session import current_cart, remember_cart_count
 from shop.core.ratelimit import rate_limited
 
 from . import metrics, services
@@ -50,7 +53,7 @@ def _pay(request: HttpRequest, order: Order) -> tuple[HttpResponse, str]:
     return HttpResponseRedirect(url, status=303), metrics.PLACED
 
 
-def _place_and_pay(request: HttpRequest, cart, form: CheckoutForm) -> HttpResponse:
+def _place_and_pay(request: HttpRequest, cart: Cart, form: CheckoutForm) -> HttpResponse:
     outcome = metrics.ERROR  # unless a line below says otherwise, the request ends in a 500
     try:
         try:
@@ -59,7 +62,7 @@ def _place_and_pay(request: HttpRequest, cart, form: CheckoutForm) -> HttpRespon
             outcome = metrics.REJECTED
             messages.error(request, str(error))
             return redirect("cart:detail")
-        request._cart_count = 0
+        remember_cart_count(request, 0)
         response, outcome = _pay(request, order)
         return response
     finally:
@@ -70,7 +73,7 @@ def _place_and_pay(request: HttpRequest, cart, form: CheckoutForm) -> HttpRespon
 def checkout(request: HttpRequest) -> HttpResponse:
     cart = current_cart(request)
     summary = cart_services.summarize(cart)
-    if summary.is_empty:
+    if cart is None or summary.is_empty:
         messages.info(request, "Your cart is empty. Add something before checking out.")
         return redirect("cart:detail")
     if not summary.can_check_out:
@@ -79,7 +82,7 @@ def checkout(request: HttpRequest) -> HttpResponse:
     form = CheckoutForm(request.POST or None, initial=_initial(request))
     if request.method == "POST" and form.is_valid():
         return _place_and_pay(request, cart, form)
-    request._cart_count = summary.count
+    remember_cart_count(request, summary.count)
     return render(request, "orders/checkout.html", {"form": form, "summary": summary})
 
 
@@ -118,6 +121,7 @@ def pay(request: HttpRequest, number: str) -> HttpResponse:
 @login_required
 def order_list(request: HttpRequest) -> HttpResponse:
     """A member's orders: those placed while logged in (guest orders stay behind their links)."""
-    orders = Order.objects.filter(user=request.user).order_by("-created_at")
+    member = cast(User, request.user)  # login_required
+    orders = Order.objects.filter(user=member).order_by("-created_at")
     page = Paginator(orders, 20).get_page(request.GET.get("page"))
     return render(request, "orders/order_list.html", {"page": page, "orders": page.object_list})

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from shop.accounts.models import User
 from shop.core.money import format_money
 
 from . import refunds
@@ -16,7 +17,8 @@ from .models import Payment
 
 @require_POST
 def refund(request: HttpRequest, payment_id: int) -> HttpResponse:
-    if not request.user.has_perm("payments.add_refund"):
+    staff = request.user
+    if not isinstance(staff, User) or not staff.has_perm("payments.add_refund"):
         raise PermissionDenied
     payment = get_object_or_404(Payment.objects.select_related("order"), pk=payment_id)
     next_url = request.POST.get("next", "")
@@ -26,14 +28,15 @@ def refund(request: HttpRequest, payment_id: int) -> HttpResponse:
     if not form.is_valid():
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            messages.error(request, f"{label}: {' '.join(errors)}" if label else " ".join(errors))
+            text = " ".join(str(error) for error in errors)
+            messages.error(request, f"{label}: {text}" if label else text)
         return HttpResponseRedirect(next_url)
     try:
         made = refunds.refund_payment(
             payment,
             form.cleaned_data["amount"],
             form.cleaned_data["reason"],
-            request.user,
+            staff,
             cancel=form.cleaned_data["cancel_order"],
         )
     except refunds.RefundNotAllowed as exc:

@@ -8,8 +8,6 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-
 
 def new_token() -> str:
     """Unguessable: it is the only thing that opens the test provider's page for a payment."""
@@ -44,7 +42,7 @@ class Payment(models.Model):
         db_index=True,
         help_text="The provider's id of the money movement (Stripe: PaymentIntent).",
     )
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     failure_message = models.TextField(blank=True)
@@ -136,7 +134,7 @@ class Refund(models.Model):
         FAILED = "failed", "Failed"
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
     reason = models.TextField(blank=True)
     provider_reference = models.CharField(max_length=255, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)

@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 from django.db.models import Sum
 
+from shop.accounts.models import User
 from shop.core.money import format_money, quantize
 from shop.orders.models import Order
 from shop.orders.services import TransitionNotAllowed, cancel_order, mark_refunded
@@ -55,7 +56,7 @@ def parse_refund_amount(value: Decimal | str) -> Decimal:
 
 
 def refund_payment(
-    payment: Payment, amount: Decimal | str, reason: str, requested_by, *, cancel: bool = False
+    payment: Payment, amount: Decimal | str, reason: str, requested_by: User | None, *, cancel: bool = False
 ) -> Refund:
     """Send part or all of a paid payment back through its provider and record it.
 
@@ -165,20 +166,19 @@ def apply_provider_refunds(
     return locked
 
 
-def _settle_order(payment: Payment, *, actor, actor_label: str, cancel: bool = False, note: str = "") -> None:
+def _settle_order(
+    payment: Payment, *, actor: User | None, actor_label: str, cancel: bool = False, note: str = ""
+) -> None:
     """The order is refunded (or cancelled, when asked and not shipped) once all it was paid went back.
 
     Compared with what its paid payments captured, not with the order total: refunding a duplicate
     payment in full leaves the order paid by the other one. Call with the payment locked.
     """
     order = payment.order
-    captured = order.payments.filter(status=Payment.Status.PAID).aggregate(s=Sum("amount"))["s"] or 0
-    back = (
-        Refund.objects.filter(payment__order=order, status=Refund.Status.SUCCEEDED).aggregate(
-            s=Sum("amount")
-        )["s"]
-        or 0
-    )
+    captured = order.payments.filter(status=Payment.Status.PAID).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    back = Refund.objects.filter(payment__order=order, status=Refund.Status.SUCCEEDED).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal(0)
     if captured <= 0 or back < captured or order.status not in REFUNDABLE_ORDER_STATUSES:
         return
     note = note or f"Refunded {format_money(back, order.currency)} in full."

@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,7 +226,7 @@ def release_checkouts(order: Order) -> int:
     return _close_checkouts(order.payments.all())
 
 
-def _close_checkouts(payments) -> int:
+def _close_checkouts(payments: QuerySet[Payment]) -> int:
     """Mark the open attempts among `payments` cancelled and close them at their provider (best effort)."""
     open_payments = list(payments.filter(status__in=(Payment.Status.PENDING, Payment.Status.FAILED)))
     Payment.objects.filter(pk__in=[p.pk for p in open_payments]).update(status=Payment.Status.CANCELLED)

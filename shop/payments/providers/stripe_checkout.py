@@ -1,8 +1,9 @@
 """Stripe Checkout: a hosted payment page built from the order's own lines; the webhook is the truth."""
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import stripe
 from django.conf import settings
@@ -11,6 +12,9 @@ from django.utils import timezone
 from shop.core.money import to_minor_units
 
 from .base import CheckoutStart, ProviderError, ProviderUnavailable, RefundResult
+
+if TYPE_CHECKING:
+    from shop.payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +37,19 @@ def client() -> stripe.StripeClient:
     base = {"api": settings.STRIPE_API_BASE.rstrip("/")} if settings.STRIPE_API_BASE else None
     return stripe.StripeClient(
         settings.STRIPE_SECRET_KEY,
-        base_addresses=base,
+        base_addresses=cast(Any, base),  # {"api": URL}: Stripe's BaseAddresses TypedDict
         http_client=stripe.RequestsClient(timeout=settings.STRIPE_TIMEOUT_SECONDS),
         max_network_retries=settings.STRIPE_MAX_NETWORK_RETRIES,
     )
 
 
-def _log(payment, event_type: str, payload: dict[str, Any], outcome: str = "processed", message: str = ""):
+def _log(
+    payment: "Payment",
+    event_type: str,
+    payload: dict[str, Any],
+    outcome: str = "processed",
+    message: str = "",
+) -> None:
     from shop.payments.models import PaymentLog
 
     PaymentLog.objects.create(
@@ -53,7 +63,7 @@ def _log(payment, event_type: str, payload: dict[str, Any], outcome: str = "proc
     )
 
 
-def _call(payment, event_type: str, params: dict[str, Any], request):
+def _call(payment: "Payment", event_type: str, params: dict[str, Any], request: Callable[[], Any]) -> Any:
     """Run one API call, log what went out and what came back, and translate failures."""
     try:
         response = request()
@@ -105,7 +115,7 @@ def line_items(order) -> list[dict[str, Any]]:
     return items
 
 
-def checkout_session_params(payment, *, success_url: str, cancel_url: str) -> dict[str, Any]:
+def checkout_session_params(payment: "Payment", *, success_url: str, cancel_url: str) -> dict[str, Any]:
     order = payment.order
     items = line_items(order)
     charged = sum(line["quantity"] * line["price_data"]["unit_amount"] for line in items)
@@ -134,7 +144,7 @@ class StripeProvider:
         if not settings.STRIPE_SECRET_KEY:
             raise ProviderUnavailable("Card payments are not configured on this site.")
 
-    def start_checkout(self, payment, *, success_url: str, cancel_url: str) -> CheckoutStart:
+    def start_checkout(self, payment: "Payment", *, success_url: str, cancel_url: str) -> CheckoutStart:
         params = checkout_session_params(payment, success_url=success_url, cancel_url=cancel_url)
         options = {"idempotency_key": f"checkout-{payment.order.number}-{payment.attempt}"}
         api = client()
@@ -142,7 +152,8 @@ class StripeProvider:
             payment,
             "checkout.session.create",
             params,
-            lambda: api.v1.checkout.sessions.create(params=params, options=options),
+            # Plain dicts in Stripe's documented shape; the fake Stripe in the tests checks them.
+            lambda: api.v1.checkout.sessions.create(params=cast(Any, params), options=cast(Any, options)),
         )
         expires_at = session.to_dict().get("expires_at") or params["expires_at"]
         return CheckoutStart(
@@ -151,7 +162,7 @@ class StripeProvider:
             expires_at=datetime.fromtimestamp(int(expires_at), tz=UTC),
         )
 
-    def cancel_checkout(self, payment) -> None:
+    def cancel_checkout(self, payment: "Payment") -> None:
         if not payment.provider_reference:
             return
         api = client()
@@ -162,7 +173,7 @@ class StripeProvider:
             lambda: api.v1.checkout.sessions.expire(payment.provider_reference),
         )
 
-    def refund(self, refund) -> RefundResult:
+    def refund(self, refund: "Refund") -> RefundResult:
         payment = refund.payment
         if not payment.provider_payment_id:
             raise ProviderError(
@@ -179,7 +190,9 @@ class StripeProvider:
             payment,
             "refund.create",
             params,
-            lambda: api.v1.refunds.create(params=params, options={"idempotency_key": f"refund-{refund.pk}"}),
+            lambda: api.v1.refunds.create(
+                params=cast(Any, params), options={"idempotency_key": f"refund-{refund.pk}"}
+            ),
         )
         return RefundResult(
             reference=result.id, succeeded=result.status == "succeeded", pending=result.status == "pending"

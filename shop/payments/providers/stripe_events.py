@@ -27,7 +27,7 @@ from shop.payments.services import (
 logger = logging.getLogger(__name__)
 
 WEBHOOK_LABEL = "stripe webhook"
-Outcome = tuple[str, str]
+Outcome = tuple[str, str]  # (PaymentLog.Outcome value, message)
 
 
 def handle_stripe_event(event: dict[str, Any]) -> PaymentLog | None:
@@ -49,6 +49,8 @@ def handle_stripe_event(event: dict[str, Any]) -> PaymentLog | None:
 def _dispatch(log: PaymentLog) -> None:
     handler = STRIPE_HANDLERS.get(log.event_type)
     obj = (log.payload.get("data") or {}).get("object")
+    outcome: str
+    message: str
     if handler is None or not isinstance(obj, dict):
         outcome, message = PaymentLog.Outcome.IGNORED, "Event type not handled."
     else:

@@ -1,11 +1,15 @@
 """The test provider: a page of this site with Pay and Fail buttons, for development and staging."""
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.urls import reverse
 
 from .base import CheckoutStart, ProviderUnavailable, RefundResult
+
+if TYPE_CHECKING:
+    from shop.payments.models import Payment, Refund
 
 DISABLED_MESSAGE = (
     "Test payments are switched off on this site, so no order can be paid here. "
@@ -25,12 +29,12 @@ class TestProvider:
         if not test_payments_allowed():
             raise ProviderUnavailable(DISABLED_MESSAGE)
 
-    def start_checkout(self, payment, *, success_url: str, cancel_url: str) -> CheckoutStart:
+    def start_checkout(self, payment: "Payment", *, success_url: str, cancel_url: str) -> CheckoutStart:
         self.check_available()
         return CheckoutStart(redirect_url=reverse("payments:test_page", kwargs={"token": payment.token}))
 
-    def cancel_checkout(self, payment) -> None:
+    def cancel_checkout(self, payment: "Payment") -> None:
         """Nothing lives outside this site: the page refuses a payment that is no longer pending."""
 
-    def refund(self, refund) -> RefundResult:
+    def refund(self, refund: "Refund") -> RefundResult:
         return RefundResult(reference=f"test_re_{secrets.token_hex(8)}", succeeded=True)

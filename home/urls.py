@@ -1,11 +1,14 @@
 from django.urls import path, reverse
 from wagtail import views as wagtail_views
 
+from shop.core.pagecache import shared_page
+
 from . import views
 
 app_name = "home"
 
 
+@shared_page
 def shop_page(request, slug: str = ""):
     """The shop index and the category pages are Wagtail pages at fixed addresses (a category
     page's slug follows its category: home/signals.py). Named here, so templates and

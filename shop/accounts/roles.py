@@ -4,6 +4,11 @@ Groups are created by a data migration; their permissions are (re)synced after
 every migrate, because the shop's own model permissions only exist once all
 apps have migrated. Syncing only adds what is missing, so permissions staff
 grant by hand in the admin are kept.
+
+The shop's apps are listed here. An app outside `shop/` (the content app, `home`) declares what
+each role may do with its own models on its AppConfig, as `role_model_permissions`,
+`role_page_permissions` and `role_collection_permissions` ({role name: [permission, ...]}), so
+nothing here names it.
 """
 
 from django.apps import apps as global_apps
@@ -29,14 +34,6 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "taggit.change_tag",
         "taggit.view_tag",
         "wagtailcore.view_site",
-        "wagtailredirects.add_redirect",
-        "wagtailredirects.change_redirect",
-        "wagtailredirects.delete_redirect",
-        "home.change_navigationsettings",
-        "home.change_footersettings",
-        "home.change_seosettings",
-        "home.change_announcementsettings",
-        "home.change_sitesettings",
         "discounts.add_discountcode",
         "discounts.change_discountcode",
         "discounts.delete_discountcode",
@@ -54,11 +51,9 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
 # Apps whose every model permission shop staff hold.
 SHOP_STAFF_APPS = ["catalog", "cart", "discounts", "tax", "orders", "payments", "invoices", "returns"]
 
-# Wagtail page permissions on the tree root, so they cover every page.
-PAGE_PERMISSIONS = {
-    MARKETERS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
-    SHOP_STAFF: [],
-}
+# Wagtail page permissions on the tree root, so they cover every page (pages are declared by
+# the content app).
+PAGE_PERMISSIONS: dict[str, list[str]] = {MARKETERS: [], SHOP_STAFF: []}
 
 # Wagtail collection permissions on the root collection.
 COLLECTION_PERMISSIONS = {
@@ -66,9 +61,6 @@ COLLECTION_PERMISSIONS = {
         "wagtailimages.add_image",
         "wagtailimages.change_image",
         "wagtailimages.choose_image",
-        "wagtaildocs.add_document",
-        "wagtaildocs.change_document",
-        "wagtaildocs.choose_document",
     ],
     SHOP_STAFF: [
         "wagtailimages.add_image",
@@ -76,6 +68,14 @@ COLLECTION_PERMISSIONS = {
         "wagtailimages.choose_image",
     ],
 }
+
+
+def declared(attribute: str, role: str, own: dict[str, list[str]]) -> list[str]:
+    """The role's permissions listed here plus those installed apps declare on their AppConfig."""
+    names = list(own.get(role, []))
+    for config in global_apps.get_app_configs():
+        names += getattr(config, attribute, {}).get(role, [])
+    return names
 
 
 def _permission(apps, dotted: str):
@@ -88,14 +88,17 @@ def sync_roles(apps=global_apps, using: str = DEFAULT_DB_ALIAS) -> None:
     """Make sure both groups exist and hold at least their role's permissions."""
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for name, dotted_names in MODEL_PERMISSIONS.items():
+    for name in MODEL_PERMISSIONS:
         group, _ = Group.objects.using(using).get_or_create(name=name)
+        dotted_names = declared("role_model_permissions", name, MODEL_PERMISSIONS)
         wanted = [p for p in (_permission(apps, d) for d in dotted_names) if p is not None]
         if name == SHOP_STAFF:
             wanted += list(Permission.objects.filter(content_type__app_label__in=SHOP_STAFF_APPS))
         group.permissions.add(*wanted)
-        _sync_page_permissions(apps, group, PAGE_PERMISSIONS[name])
-        _sync_collection_permissions(apps, group, COLLECTION_PERMISSIONS[name])
+        _sync_page_permissions(apps, group, declared("role_page_permissions", name, PAGE_PERMISSIONS))
+        _sync_collection_permissions(
+            apps, group, declared("role_collection_permissions", name, COLLECTION_PERMISSIONS)
+        )
 
 
 def _sync_page_permissions(apps, group, codenames: list[str]) -> None:

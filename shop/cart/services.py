@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from shop.accounts.models import AnyUser
 from shop.catalog.models import Product, ProductVariant
+from shop.catalog.services import sellable_variants
 from shop.core.money import format_money, quantize
 from shop.discounts import services as discounts
 
@@ -41,13 +42,6 @@ def parse_quantity(raw: object) -> int:
     return int(text)
 
 
-def sellable_variants() -> QuerySet[ProductVariant]:
-    """Active variants of products the shop shows (active, not deleted, active category)."""
-    return ProductVariant.objects.filter(is_active=True, product__in=Product.objects.active()).select_related(
-        "product"
-    )
-
-
 def _as_id(raw: object) -> int | None:
     text = str(raw if raw is not None else "").strip()
     return int(text) if ASCII_DIGITS.fullmatch(text) and len(text) < 18 else None
@@ -66,10 +60,6 @@ def find_variant(
     if pk is None or not size:
         return None
     return variants.filter(product_id=pk, size=size, colour=colour).first()
-
-
-def variant_is_sellable(variant: ProductVariant) -> bool:
-    return variant.is_active and variant.product.is_visible
 
 
 def describe(variant: ProductVariant) -> str:
@@ -111,7 +101,7 @@ def item_count(user: AnyUser | None = None, session_key: str | None = None) -> i
 
 
 def check_available(variant: ProductVariant, quantity: int) -> None:
-    if not variant_is_sellable(variant):
+    if not variant.is_sellable:
         raise CartError(f"{describe(variant)} is no longer sold.")
     if variant.stock < 1:
         raise CartError(f"{describe(variant)} is sold out.")
@@ -194,7 +184,7 @@ def merge_carts(guest: Cart, member: Cart) -> list[str]:
         variant = line.variant
         mine = existing.get(variant.pk)
         wanted = line.quantity + (mine.quantity if mine else 0)
-        cap = min(max_quantity(), max(variant.stock, 0)) if variant_is_sellable(variant) else 0
+        cap = min(max_quantity(), max(variant.stock, 0)) if variant.is_sellable else 0
         merged = min(wanted, cap)
         if merged < wanted:
             cut.append(describe(variant))
@@ -274,7 +264,7 @@ def _line(item: CartItem) -> CartLine:
     price = quantize(variant.price)
     line = CartLine(item, variant, item.quantity, price, quantize(price * item.quantity))
     name = describe(variant)
-    if not variant_is_sellable(variant):
+    if not variant.is_sellable:
         line.notices.append(f"{name} is no longer sold. Remove it to check out.")
         line.blocking = True
     elif variant.stock < 1:

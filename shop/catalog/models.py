@@ -284,6 +284,13 @@ class ProductVariant(Orderable):
         return self.price_override if self.price_override is not None else self.product.base_price
 
     @property
+    def is_sellable(self) -> bool:
+        """May go in a cart or an order: an active variant of a product the shop shows (Product.is_visible).
+
+        The one-object twin of services.sellable_variants(); stock is checked separately."""
+        return self.is_active and self.product.is_visible
+
+    @property
     def is_available(self) -> bool:
         return self.is_active and self.stock > 0
 

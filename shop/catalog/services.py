@@ -23,6 +23,13 @@ from .models import Product, ProductQuerySet, ProductSlugRedirect, ProductVarian
 from .pricing import shown_price, with_lowest_prior
 
 
+def sellable_variants() -> QuerySet[ProductVariant]:
+    """Active variants of products the shop shows (active, not deleted, active category)."""
+    return ProductVariant.objects.filter(is_active=True, product__in=Product.objects.active()).select_related(
+        "product"
+    )
+
+
 def storefront_products() -> ProductQuerySet:
     """Products a shopper may see, with everything a card or the product page needs.
 

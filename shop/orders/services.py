@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from shop.accounts.models import AnyUser, User
 from shop.cart.models import Cart, CartItem
-from shop.cart.services import describe, shipping_for, variant_is_sellable
+from shop.cart.services import describe, shipping_for
 from shop.catalog import stock_alerts
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
@@ -271,7 +271,7 @@ def place_order(cart: Cart, details: ShippingDetails, *, user: AnyUser | None = 
         lines: list[OrderItem] = []
         for variant_id, quantity in wanted:
             variant = variants.get(variant_id)
-            if variant is None or not variant_is_sellable(variant):
+            if variant is None or not variant.is_sellable:
                 name = describe(variant) if variant else "An item in your cart"
                 raise CheckoutError(f"{name} is no longer sold. Remove it from your cart to check out.")
             if variant.stock < quantity:

@@ -29,7 +29,7 @@ class AccessAttemptViewSet(ModelViewSet):
     add_to_reference_index = False
     copy_view_enabled = False
     inspect_view_enabled = False
-    exclude_form_fields = []
+    exclude_form_fields: list[str] = []
     search_fields = ["username", "ip_address"]
     list_display = [
         Column("username", label="Username"),

@@ -98,7 +98,7 @@ class PageCacheMiddleware:
         entry = pagecache.lookup(key)
         if entry is not None:
             return answer(request, entry, "hit")
-        request._page_cache_candidate = True  # type: ignore[attr-defined]  # a per-request flag
+        request._page_cache_candidate = True
         session = request.session
         accessed_before, session.accessed = session.accessed, False  # see what the render reads
         response = self.get_response(request)
@@ -106,7 +106,7 @@ class PageCacheMiddleware:
         session.accessed = accessed_before or touched
         if not getattr(request, "shared_page", False):
             return response
-        request.shared_page = False  # type: ignore[attr-defined]  # rendered; the holes are filled for this visitor from here on
+        request.shared_page = False  # rendered; the holes are filled for this visitor from here on
         if touched or not pagecache.storable(request, response):
             return finish_unstored(request, response)
         try:
@@ -120,5 +120,5 @@ class PageCacheMiddleware:
         if getattr(request, "_page_cache_candidate", False) and (
             view_func is wagtail_serve or getattr(view_func, "shared_page", False)
         ):
-            request.shared_page = True  # type: ignore[attr-defined]
+            request.shared_page = True
         return None

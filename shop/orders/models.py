@@ -61,12 +61,15 @@ class Order(models.Model):
     discount_code_ref = models.ForeignKey(
         "discounts.DiscountCode", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
     )
-    shipping = models.DecimalField(**MONEY)
-    total = models.DecimalField(**MONEY)
+    shipping = models.DecimalField(max_digits=10, decimal_places=2)
+    total = models.DecimalField(max_digits=10, decimal_places=2)
     shipping_vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"))
-    shipping_vat = models.DecimalField(**MONEY, default=Decimal("0"))
+    shipping_vat = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     vat_total = models.DecimalField(
-        **MONEY, default=Decimal("0"), help_text="VAT contained in the total: lines plus shipping."
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="VAT contained in the total: lines plus shipping.",
     )
     full_name = models.CharField(max_length=200)
     line1 = models.CharField("address", max_length=255)
@@ -180,7 +183,7 @@ class OrderItem(models.Model):
         help_text="This line's share of the order's discount.",
     )
     vat_rate = models.DecimalField("VAT rate (%)", max_digits=5, decimal_places=2, default=Decimal("0"))
-    vat_amount = models.DecimalField("VAT", **MONEY, default=Decimal("0"))
+    vat_amount = models.DecimalField("VAT", max_digits=10, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         ordering = ["pk"]

@@ -18,7 +18,7 @@ help:
 	@echo "make test-fast       the quick local loop: no browser, no container, database reused"
 	@echo "make test-e2e        every browser test (-m e2e)"
 	@echo "make test-container  only the container build-and-run tests"
-	@echo "make lint | format   ruff, djLint (templates); make typecheck: mypy"
+	@echo "make lint | format   ruff, djLint (templates), mypy (make typecheck: mypy alone)"
 	@echo "make lock            requirements*.txt -> requirements*.lock (exact versions + hashes)"
 	@echo "make lighthouse      Lighthouse scores (prod settings) into docs/quality.md"
 	@echo "make bench           requests/s and latency of the main pages"
@@ -78,8 +78,8 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/djlint templates --lint
+	$(VENV)/bin/mypy
 
-# Types: not in `lint` yet (code landed meanwhile has errors left); see docs/decisions.md.
 typecheck: venv
 	$(VENV)/bin/mypy
 

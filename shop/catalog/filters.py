@@ -9,6 +9,7 @@ with the catalog. Rules in docs/catalog.md ("Filters and facets").
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django import forms
 from django.db.models import Count, DecimalField, Exists, OuterRef, Q, QuerySet
@@ -35,8 +36,8 @@ class PriceForm(forms.Form):
     )
     in_stock = forms.BooleanField(label="In stock only", required=False)
 
-    def clean(self):
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
         low, high = data.get("min_price"), data.get("max_price")
         if low is not None and high is not None and low > high:
             self.add_error("max_price", "The maximum price must not be below the minimum price.")

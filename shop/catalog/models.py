@@ -343,5 +343,5 @@ class ProductSlugRedirect(models.Model):
         return f"{self.old_slug} → {self.product.slug}"
 
 
-from .size_guides import SizeGuide  # noqa: E402, F401  (a model of this app, in its own module)
+from .size_guides import SizeGuide as SizeGuide  # noqa: E402  (a model of this app, in its own module)
 from .stock_alerts import StockAlert  # noqa: E402, F401

@@ -247,7 +247,7 @@ def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
             "itemCondition": "https://schema.org/NewCondition",
         },
     }
-    if prices.on_sale:
+    if prices.on_sale and prices.lowest_30_days is not None:  # a lawful sale always has both
         data["offers"]["priceSpecification"] = [
             {
                 "@type": "UnitPriceSpecification",

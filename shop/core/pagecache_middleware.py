@@ -87,18 +87,19 @@ class PageCacheMiddleware:
         if pagecache.is_personal(request) and is_editor(request):
             return self.get_response(request)
         try:
-            request.page_cache_generation = pagecache.generation()
+            generation = pagecache.generation()
         except Exception:  # a cache outage serves pages uncached, never an error
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
-        key = pagecache.page_key(request, request.page_cache_generation)
+        request.page_cache_generation = generation  # type: ignore[attr-defined]
+        key = pagecache.page_key(request, generation)
         site = pagecache.memo(request, ("site", request.get_host()), lambda: Site.find_for_request(request))
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
-        request._wagtail_site = copy.copy(site)
+        request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]
         entry = pagecache.lookup(key)
         if entry is not None:
             return answer(request, entry, "hit")
-        request._page_cache_candidate = True
+        request._page_cache_candidate = True  # type: ignore[attr-defined]
         session = request.session
         accessed_before, session.accessed = session.accessed, False  # see what the render reads
         response = self.get_response(request)
@@ -106,7 +107,7 @@ class PageCacheMiddleware:
         session.accessed = accessed_before or touched
         if not getattr(request, "shared_page", False):
             return response
-        request.shared_page = False  # rendered; the holes are filled for this visitor from here on
+        request.shared_page = False  # type: ignore[attr-defined] # rendered; the holes are filled for this visitor from here on
         if touched or not pagecache.storable(request, response):
             return finish_unstored(request, response)
         try:
@@ -120,5 +121,5 @@ class PageCacheMiddleware:
         if getattr(request, "_page_cache_candidate", False) and (
             view_func is wagtail_serve or getattr(view_func, "shared_page", False)
         ):
-            request.shared_page = True
+            request.shared_page = True  # type: ignore[attr-defined]
         return None

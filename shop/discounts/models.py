@@ -5,8 +5,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-
 
 class DiscountCode(models.Model):
     class Kind(models.TextChoices):
@@ -21,12 +19,13 @@ class DiscountCode(models.Model):
     description = models.CharField(max_length=200, blank=True, help_text="Shown to shoppers with the code.")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.PERCENTAGE)
     value = models.DecimalField(
-        **MONEY,
+        max_digits=10,
+        decimal_places=2,
         validators=[MinValueValidator(0)],
         help_text="Percent (e.g. 15) or an amount in the shop's currency.",
     )
     minimum_order = models.DecimalField(
-        "minimum order value", **MONEY, default=0, validators=[MinValueValidator(0)]
+        "minimum order value", max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
     )
     starts_at = models.DateTimeField(default=timezone.now)
     ends_at = models.DateTimeField(null=True, blank=True, help_text="Empty: no end.")

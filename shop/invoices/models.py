@@ -9,8 +9,6 @@ from django.db.models import Q
 from django.utils import timezone
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
-MONEY = {"max_digits": 10, "decimal_places": 2}
-
 
 @register_setting(icon="doc-full")
 class SellerDetails(BaseGenericSetting):
@@ -80,7 +78,7 @@ class CreditNote(models.Model):
     number = models.CharField(max_length=32, unique=True)
     year = models.PositiveIntegerField()
     sequence = models.PositiveIntegerField()
-    amount = models.DecimalField(**MONEY)
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
     issued_at = models.DateTimeField(default=timezone.now)
     seller = models.JSONField()
 

@@ -47,6 +47,6 @@ def discount_for_placement(
     code = locks.lock_discount_code(code_text)
     if code is None:
         raise DiscountError(f"The code {code_text} no longer exists.")
-    applied = evaluate(code, lines_from((line.product, line.line_total) for line in lines))
+    applied = evaluate(code, lines_from((line.placed_product, line.line_total) for line in lines))
     check_uses(code, email=email, user=user)
     return applied

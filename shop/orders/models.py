@@ -3,6 +3,7 @@
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,9 @@ from django.utils.http import urlencode
 from shop.core.countries import country_name
 from shop.core.money import quantize
 from shop.tax.services import VatSummary, summarize
+
+if TYPE_CHECKING:
+    from shop.catalog.models import Product
 
 # No 0/O, 1/I/L: a number read out on the phone stays unambiguous.
 NUMBER_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -205,6 +209,13 @@ class OrderItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x {self.product_name} ({self.variant_label})"
+
+    @property
+    def placed_product(self) -> "Product":
+        """The product of a line being placed; only a later deletion of the product empties `product`."""
+        if self.product is None:
+            raise ValueError(f"Order line {self.sku} has no product.")
+        return self.product
 
     @property
     def paid_total(self) -> Decimal:

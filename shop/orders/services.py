@@ -328,7 +328,9 @@ def place_order(cart: Cart, details: ShippingDetails, *, user: AnyUser | None = 
     return order
 
 
-def _discount(cart: Cart, lines: list[OrderItem], details: ShippingDetails, user) -> AppliedDiscount | None:
+def _discount(
+    cart: Cart, lines: list[OrderItem], details: ShippingDetails, user: AnyUser | None
+) -> AppliedDiscount | None:
     """The cart's code re-checked under the locks (orders/discounts.py); its shares go on the lines."""
     code = Cart.objects.filter(pk=cart.pk).values_list("discount_code", flat=True).first() or ""
     try:
@@ -354,7 +356,9 @@ def _save_with_unique_number(order: Order, attempts: int = 5) -> None:
             order.number = new_order_number()
 
 
-def record_note(order: Order, note: str, *, actor=None, actor_label: str = "") -> OrderEvent:
+def record_note(
+    order: Order, note: str, *, actor: AnyUser | None = None, actor_label: str = ""
+) -> OrderEvent:
     """A step in the order's history that keeps its status (a return requested, approved, received)."""
     return OrderEvent.objects.create(
         order=order,

@@ -20,7 +20,7 @@ def apply_vat(order: Order, lines: list[OrderItem]) -> None:
     """
     rates = rates_for(order.country)
     for line in lines:
-        line.vat_rate = rates[line.product.tax_class]
+        line.vat_rate = rates[line.placed_product.tax_class]
         line.vat_amount = vat_in_gross(line.line_total - line.discount, line.vat_rate)
     order.shipping_vat_rate = max((line.vat_rate for line in lines), default=rates["standard"])
     order.shipping_vat = vat_in_gross(order.shipping, order.shipping_vat_rate)

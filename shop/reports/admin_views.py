@@ -3,7 +3,8 @@
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -29,7 +30,7 @@ def filtered_orders(request: HttpRequest):
     return search_orders(orders, request.GET.get("q", ""))
 
 
-def export(request: HttpRequest, kind: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str) -> StreamingHttpResponse:
     _require(request)
     if kind not in EXPORTS:
         raise Http404("No such export.")
@@ -47,7 +48,7 @@ def _date(value: str | None, default: date) -> date | None:
         return None
 
 
-def sales_report(request: HttpRequest) -> HttpResponse:
+def sales_report(request: HttpRequest) -> HttpResponseBase:
     _require(request)
     today = timezone.localdate()
     start = _date(request.GET.get("from"), today - timedelta(days=29))

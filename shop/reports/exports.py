@@ -138,8 +138,8 @@ def vat_rows(orders: QuerySet[Order]) -> Iterator[list]:
         .values("month", "shipping_vat_rate")
         .annotate(gross=Sum("shipping"), vat=Sum("shipping_vat"))
     )
-    for row in shipping:
-        add(row["month"], row["shipping_vat_rate"], 0, row["gross"], row["vat"])
+    for ship in shipping:
+        add(ship["month"], ship["shipping_vat_rate"], 0, ship["gross"], ship["vat"])
     notes = (
         CreditNote.objects.filter(invoice__order__in=invoiced.values("pk"))
         .annotate(month=TruncMonth("issued_at"))

@@ -41,14 +41,14 @@ def sales_by_day(start: date, end: date) -> list[SalesDay]:
     ):
         d = days[row["day"]]
         d.orders, d.gross, d.vat, d.net = row["orders"], row["gross"], row["vat"], row["gross"] - row["vat"]
-    for row in (
+    for units in (
         OrderItem.objects.filter(order__in=sold.values("pk"))
         .annotate(day=TruncDate("order__paid_at", tzinfo=tz))
         .values("day")
         .annotate(units=Sum("quantity"))
     ):
-        days[row["day"]].units = row["units"]
-    for row in (
+        days[units["day"]].units = units["units"]
+    for refunded in (
         Refund.objects.filter(
             status=Refund.Status.SUCCEEDED, created_at__date__gte=start, created_at__date__lte=end
         )
@@ -56,5 +56,5 @@ def sales_by_day(start: date, end: date) -> list[SalesDay]:
         .values("day")
         .annotate(amount=Sum("amount"))
     ):
-        days[row["day"]].refunded = row["amount"]
+        days[refunded["day"]].refunded = refunded["amount"]
     return sorted(days.values(), key=lambda d: d.day, reverse=True)

@@ -11,6 +11,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views import generic
 
+from shop.core.admin_menu import SHOP_MENU_HOOK
 from shop.core.admin_viewsets import ReadOnlyModelViewSet
 
 from . import services
@@ -87,7 +88,7 @@ class ReturnActionView(generic.PermissionCheckedMixin, View):
 
 def _received_message(ret: ReturnRequest) -> str:
     parts = [f"Return {ret.pk} received; the items are back in stock."]
-    if ret.exchange_order_id:
+    if ret.exchange_order is not None:
         parts.append(f"Exchange order {ret.exchange_order.number} is ready to ship.")
     if ret.refund_amount:
         parts.append(f"{ret.refund_amount} refunded.")
@@ -102,7 +103,7 @@ class ReturnViewSet(ReadOnlyModelViewSet):
     menu_label = "Returns"
     menu_name = "returns"
     menu_order = 92
-    menu_hook = "register_shop_menu_item"  # shop.catalog.viewsets.SHOP_MENU_HOOK
+    menu_hook = SHOP_MENU_HOOK
     inspect_view_class = ReturnDetailView
     inspect_view_enabled = True
     filterset_class = ReturnFilterSet
@@ -110,7 +111,7 @@ class ReturnViewSet(ReadOnlyModelViewSet):
     copy_view_enabled = False
     list_per_page = 50
     ordering = ["-created_at"]
-    form_fields = []
+    form_fields: list[str] = []
 
     @cached_property
     def list_display(self):

@@ -5,6 +5,7 @@ checks the step against status.TRANSITIONS, writes the order's history (orders.r
 and emails the customer after commit.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -13,6 +14,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from shop.accounts.models import AnyUser, User
+from shop.catalog.models import ProductVariant
 from shop.core.money import format_money, quantize
 from shop.orders import locks
 from shop.orders.exchanges import place_exchange_order, restock
@@ -76,9 +79,9 @@ def returnable_quantities(order: Order) -> dict[int, int]:
     return {item.pk: item.quantity - asked.get(item.pk, 0) for item in order.items.all()}
 
 
-def exchange_choices(item: OrderItem):
+def exchange_choices(item: OrderItem) -> list[ProductVariant]:
     """Other active sizes of the same product and colour, for "the size wanted instead"."""
-    if item.product_id is None:
+    if item.product is None:
         return []
     return list(
         item.product.variants.filter(is_active=True, colour=item.colour)
@@ -87,7 +90,9 @@ def exchange_choices(item: OrderItem):
     )
 
 
-def request_return(order: Order, wanted: list[WantedReturn], *, actor=None) -> ReturnRequest:
+def request_return(
+    order: Order, wanted: list[WantedReturn], *, actor: AnyUser | None = None
+) -> ReturnRequest:
     """The customer asks to send lines back (each with a reason; a size problem may name a new size)."""
     wanted = [w for w in wanted if w.quantity > 0]
     if not wanted:
@@ -98,24 +103,24 @@ def request_return(order: Order, wanted: list[WantedReturn], *, actor=None) -> R
             raise ReturnNotAllowed("Returns for this order are closed.")
         left = returnable_quantities(locked)
         items = {item.pk: item for item in locked.items.select_related("product")}
-        lines = []
-        for line in wanted:
-            item = items.get(line.item_id)
-            if item is None or line.quantity > left.get(line.item_id, 0):
+        lines: list[ReturnLine] = []
+        for want in wanted:
+            item = items.get(want.item_id)
+            if item is None or want.quantity > left.get(want.item_id, 0):
                 raise ReturnNotAllowed("You cannot return more than you received.")
-            if line.wanted_variant_id is not None:
-                if line.reason not in SIZE_REASONS:
+            if want.wanted_variant_id is not None:
+                if want.reason not in SIZE_REASONS:
                     raise ReturnNotAllowed(
                         "A different size can only be asked for when the size did not fit."
                     )
-                if line.wanted_variant_id not in {v.pk for v in exchange_choices(item)}:
+                if want.wanted_variant_id not in {v.pk for v in exchange_choices(item)}:
                     raise ReturnNotAllowed(f"That size is not available for {item.product_name}.")
             lines.append(
                 ReturnLine(
                     item=item,
-                    quantity=line.quantity,
-                    reason=line.reason,
-                    wanted_variant_id=line.wanted_variant_id,
+                    quantity=want.quantity,
+                    reason=want.reason,
+                    wanted_variant_id=want.wanted_variant_id,
                 )
             )
         request = ReturnRequest.objects.create(order=locked)
@@ -141,7 +146,7 @@ def _lock(ret: ReturnRequest, to_status: str) -> ReturnRequest:
 
 
 @transaction.atomic
-def approve_return(ret: ReturnRequest, *, actor, note: str = "") -> ReturnRequest:
+def approve_return(ret: ReturnRequest, *, actor: User, note: str = "") -> ReturnRequest:
     locked = _lock(ret, R.APPROVED)
     locked.status, locked.staff_note, locked.handled_by = R.APPROVED, note, actor
     locked.save()
@@ -151,7 +156,7 @@ def approve_return(ret: ReturnRequest, *, actor, note: str = "") -> ReturnReques
 
 
 @transaction.atomic
-def reject_return(ret: ReturnRequest, *, actor, note: str = "") -> ReturnRequest:
+def reject_return(ret: ReturnRequest, *, actor: User, note: str = "") -> ReturnRequest:
     locked = _lock(ret, R.REJECTED)
     locked.status, locked.staff_note, locked.handled_by = R.REJECTED, note, actor
     locked.save()
@@ -160,7 +165,7 @@ def reject_return(ret: ReturnRequest, *, actor, note: str = "") -> ReturnRequest
     return locked
 
 
-def receive_return(ret: ReturnRequest, *, actor) -> ReturnRequest:
+def receive_return(ret: ReturnRequest, *, actor: User) -> ReturnRequest:
     """The parcel came back: restock once, send the new sizes that are in stock, refund the rest.
 
     An exchange whose size sold out meanwhile is refunded instead (the email says so).
@@ -170,8 +175,12 @@ def receive_return(ret: ReturnRequest, *, actor) -> ReturnRequest:
         locked = _lock(ret, R.RECEIVED)
         order = locks.lock_order(locked.order_id)
         lines = list(locked.lines.select_related("item", "wanted_variant"))
-        returned = _sum_by((line.item.variant_id, line.quantity) for line in lines if line.item.variant_id)
-        wanted = _sum_by((line.wanted_variant_id, line.quantity) for line in lines if line.is_exchange)
+        returned = _sum_by(
+            (line.item.variant_id, line.quantity) for line in lines if line.item.variant_id is not None
+        )
+        wanted = _sum_by(
+            (line.wanted_variant_id, line.quantity) for line in lines if line.wanted_variant_id is not None
+        )
         variants = locks.lock_variants({**returned, **wanted})  # one lock set, pk order, like checkout
         if not locked.restocked:
             restock(returned)
@@ -199,7 +208,7 @@ def receive_return(ret: ReturnRequest, *, actor) -> ReturnRequest:
     return settle_refund(locked, actor=actor)
 
 
-def settle_refund(ret: ReturnRequest, *, actor) -> ReturnRequest:
+def settle_refund(ret: ReturnRequest, *, actor: User) -> ReturnRequest:
     """Refund what was not exchanged through the provider, then complete; a failure leaves it received."""
     if ret.refund_amount > 0 and ret.refund_id is None:
         payment = _refundable_payment(ret.order, ret.refund_amount)
@@ -234,7 +243,7 @@ def _refundable_payment(order: Order, amount: Decimal) -> Payment | None:
     return next((p for p in payments if p.refundable_amount >= amount), None)
 
 
-def _sum_by(pairs) -> dict[int, int]:
+def _sum_by(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
     totals: dict[int, int] = {}
     for key, quantity in pairs:
         totals[key] = totals.get(key, 0) + quantity

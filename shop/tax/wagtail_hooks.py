@@ -3,6 +3,8 @@
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from shop.core.admin_menu import SHOP_MENU_HOOK
+
 from .models import VatRate
 
 
@@ -14,7 +16,7 @@ class VatRateViewSet(ModelViewSet):
     menu_label = "VAT rates"
     menu_name = "vat_rates"
     menu_order = 95
-    menu_hook = "register_shop_menu_item"  # shop.catalog.viewsets.SHOP_MENU_HOOK
+    menu_hook = SHOP_MENU_HOOK
     add_to_reference_index = False
     form_fields = ["country", "tax_class", "rate"]
     list_display = ["country", "tax_class", "rate"]

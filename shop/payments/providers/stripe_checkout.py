@@ -14,6 +14,7 @@ from shop.core.money import to_minor_units
 from .base import CheckoutStart, ProviderError, ProviderUnavailable, RefundResult
 
 if TYPE_CHECKING:
+    from shop.orders.models import Order, OrderItem
     from shop.payments.models import Payment, Refund
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ def _call(payment: "Payment", event_type: str, params: dict[str, Any], request: 
     return response
 
 
-def _line_item(item, currency: str) -> dict[str, Any]:
+def _line_item(item: "OrderItem", currency: str) -> dict[str, Any]:
     """A line at its unit price; a line with a share of a discount code as one line at what is paid
     for it (Stripe has no negative lines, and the share need not divide by the quantity)."""
     name = f"{item.product_name} ({item.variant_label})"
@@ -97,7 +98,7 @@ def _line_item(item, currency: str) -> dict[str, Any]:
     }
 
 
-def line_items(order) -> list[dict[str, Any]]:
+def line_items(order: "Order") -> list[dict[str, Any]]:
     """The order's own lines, in integer minor units, plus shipping as a line of its own."""
     currency = order.currency.lower()
     items = [_line_item(item, currency) for item in order.items.all()]

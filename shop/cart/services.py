@@ -19,6 +19,7 @@ from shop.catalog.models import Product, ProductVariant
 from shop.catalog.services import sellable_variants
 from shop.core.money import format_money, quantize
 from shop.discounts import services as discounts
+from shop.shipping.services import missing_for_free_shipping, shipping_for
 
 from .models import Cart, CartItem
 
@@ -211,13 +212,6 @@ def merge_carts(guest: Cart, member: Cart) -> list[str]:
 # --- what the cart page shows ----------------------------------------------------
 
 
-def shipping_for(subtotal: Decimal) -> Decimal:
-    """Flat rate, free from the threshold on (subtotal at or above it)."""
-    if subtotal <= 0 or subtotal >= settings.SHOP_FREE_SHIPPING_THRESHOLD:
-        return Decimal("0.00")
-    return quantize(settings.SHOP_SHIPPING_FLAT_RATE)
-
-
 @dataclass
 class CartLine:
     item: CartItem
@@ -256,7 +250,7 @@ class CartSummary:
 
     @property
     def free_shipping_missing(self) -> Decimal:
-        return max(Decimal("0.00"), quantize(settings.SHOP_FREE_SHIPPING_THRESHOLD - self.subtotal))
+        return missing_for_free_shipping(self.subtotal - self.discount)
 
 
 def _line(item: CartItem) -> CartLine:

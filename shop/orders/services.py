@@ -17,12 +17,13 @@ from django.utils import timezone
 
 from shop.accounts.models import AnyUser, User
 from shop.cart.models import Cart, CartItem
-from shop.cart.services import describe, shipping_for
+from shop.cart.services import describe
 from shop.catalog import stock_alerts
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
 from shop.discounts.services import AppliedDiscount, DiscountError
+from shop.shipping.services import shipping_for
 from shop.tax.services import VatNotConfigured
 
 from . import locks

@@ -5,7 +5,6 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
-from shop.cart import services
 from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
 from shop.catalog.services import soft_delete_product
 from tests.factories import make_product, make_variant
@@ -183,13 +182,6 @@ def test_totals_use_current_prices_and_tell_about_changes(client, settings):
     page = client.get("/cart/")
     assert "Only 1 of" in page.content.decode()
     assert not page.context["summary"].can_check_out
-
-
-def test_free_shipping_from_the_threshold(settings):
-    settings.SHOP_FREE_SHIPPING_THRESHOLD = Decimal("75.00")
-    settings.SHOP_SHIPPING_FLAT_RATE = Decimal("4.90")
-    assert services.shipping_for(Decimal("74.99")) == Decimal("4.90")
-    assert services.shipping_for(Decimal("75.00")) == Decimal("0.00")
 
 
 def test_header_count_costs_at_most_one_query(client, django_assert_max_num_queries, shopper, password):

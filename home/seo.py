@@ -1,9 +1,18 @@
-"""What search engines and link previews read: meta tags, breadcrumbs, robots.txt."""
+"""What search engines and link previews read: meta tags, structured data (JSON-LD), robots.txt."""
 
 import json
+from typing import Any
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils.html import strip_tags
 from django.utils.safestring import SafeString, mark_safe
 from wagtail.models import Page, Site
+
+from shop.catalog.models import Product
+from shop.catalog.pricing import shown_price
+from shop.catalog.services import active_variants
+from shop.core.money import quantize
 
 # Never crawled, whatever the site settings say: private or per-visitor pages.
 ROBOTS_DISALLOW = ["/admin/", "/cart/", "/checkout/", "/accounts/", "/orders/", "/payments/"]
@@ -29,8 +38,60 @@ def breadcrumb_jsonld(items: list[tuple[str, str]]) -> SafeString:
             for i, (name, url) in enumerate(items, start=1)
         ],
     }
-    payload = json.dumps(data, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return json_ld_script(data)
+
+
+def json_ld_script(data: dict[str, Any]) -> SafeString:
+    """A <script type="application/ld+json"> whose content cannot close the element early."""
+    payload = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
     return mark_safe(f'<script type="application/ld+json">{payload}</script>')
+
+
+def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict[str, Any]:
+    """schema.org Product with one Offer at the lowest current price (and, on a lawful sale, the
+    lowest price of the 30 days before it as the offer's StrikethroughPrice)."""
+    prices = shown_price(product)
+    low = prices.low
+    in_stock = product.is_buyable
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "url": url,
+        "brand": {"@type": "Brand", "name": settings.WAGTAIL_SITE_NAME},
+        "category": product.category.name,
+        "offers": {
+            "@type": "Offer",
+            "url": url,
+            "price": str(quantize(low)),
+            "priceCurrency": settings.SHOP_CURRENCY,
+            "availability": f"https://schema.org/{'InStock' if in_stock else 'OutOfStock'}",
+            "itemCondition": "https://schema.org/NewCondition",
+        },
+    }
+    if prices.on_sale and prices.lowest_30_days is not None:  # a lawful sale always has both
+        data["offers"]["priceSpecification"] = [
+            {
+                "@type": "UnitPriceSpecification",
+                "price": str(quantize(low)),
+                "priceCurrency": settings.SHOP_CURRENCY,
+            },
+            {
+                "@type": "UnitPriceSpecification",
+                "priceType": "https://schema.org/StrikethroughPrice",
+                "price": str(quantize(prices.lowest_30_days)),
+                "priceCurrency": settings.SHOP_CURRENCY,
+            },
+        ]
+    description = product.meta_description or strip_tags(product.description).strip()
+    if description:
+        data["description"] = description
+    if image_urls:
+        data["image"] = image_urls
+    skus = [v.sku for v in active_variants(product)]
+    if len(skus) == 1:
+        data["sku"] = skus[0]
+    return data
 
 
 def robots_txt(*, sitemap_url: str, hide_all: bool = False, extra: str = "") -> str:

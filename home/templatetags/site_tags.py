@@ -91,3 +91,9 @@ def breadcrumbs(context, page=None, extra=None) -> dict:
     if extra:
         items.append(extra)
     return {"items": items, "jsonld": seo.breadcrumb_jsonld(items) if len(items) > 1 else ""}
+
+
+@register.simple_tag
+def product_json_ld(product, url: str, image_urls: list[str]) -> str:
+    """The product page's schema.org Product (home/seo.py), as its script element."""
+    return seo.json_ld_script(seo.product_json_ld(product, url, image_urls))

@@ -11,16 +11,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
-from django.utils.html import strip_tags
 from wagtail.search import index as search_index
 
-from shop.core.money import quantize
 from shop.core.pagecache import invalidate_pages
 
 from . import stock_alerts
 from .images import product_images_queryset
 from .models import Product, ProductQuerySet, ProductSlugRedirect, ProductVariant
-from .pricing import shown_price, with_lowest_prior
+from .pricing import with_lowest_prior
 
 
 def sellable_variants() -> QuerySet[ProductVariant]:
@@ -223,53 +221,6 @@ def _size_option(size: str, variants: list[ProductVariant]) -> Option:
     if any(v.is_available for v in variants):
         return Option(size, True)
     return Option(size, False, "sold out" if variants else "not in this colour")
-
-
-def product_json_ld(product: Product, url: str, image_urls: list[str]) -> dict:
-    """schema.org Product with one Offer at the lowest current price (and, on a lawful sale, the
-    lowest price of the 30 days before it as the offer's StrikethroughPrice)."""
-    prices = shown_price(product)
-    low = prices.low
-    in_stock = product.is_buyable
-    data = {
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": product.name,
-        "url": url,
-        "brand": {"@type": "Brand", "name": settings.WAGTAIL_SITE_NAME},
-        "category": product.category.name,
-        "offers": {
-            "@type": "Offer",
-            "url": url,
-            "price": str(quantize(low)),
-            "priceCurrency": settings.SHOP_CURRENCY,
-            "availability": f"https://schema.org/{'InStock' if in_stock else 'OutOfStock'}",
-            "itemCondition": "https://schema.org/NewCondition",
-        },
-    }
-    if prices.on_sale and prices.lowest_30_days is not None:  # a lawful sale always has both
-        data["offers"]["priceSpecification"] = [
-            {
-                "@type": "UnitPriceSpecification",
-                "price": str(quantize(low)),
-                "priceCurrency": settings.SHOP_CURRENCY,
-            },
-            {
-                "@type": "UnitPriceSpecification",
-                "priceType": "https://schema.org/StrikethroughPrice",
-                "price": str(quantize(prices.lowest_30_days)),
-                "priceCurrency": settings.SHOP_CURRENCY,
-            },
-        ]
-    description = product.meta_description or strip_tags(product.description).strip()
-    if description:
-        data["description"] = description
-    if image_urls:
-        data["image"] = image_urls
-    skus = [v.sku for v in active_variants(product)]
-    if len(skus) == 1:
-        data["sku"] = skus[0]
-    return data
 
 
 def soft_delete_products(products: Iterable[Product]) -> int:

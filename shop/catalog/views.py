@@ -21,14 +21,13 @@ def product_detail(request, slug: str):
         return redirect(moved, permanent=True)
     pictures = [p for p in (images.picture(image, "detail") for image in product.images.all()) if p]
     canonical_url = request.build_absolute_uri(product.get_absolute_url())
-    image_urls = [request.build_absolute_uri(p.src) for p in pictures]
     context = {
         "product": product,
         "pictures": pictures,
         "options": services.variant_options(product, request.GET.get("colour")),
         "max_quantity": settings.SHOP_MAX_LINE_QUANTITY,
         "canonical_url": canonical_url,
-        "json_ld": services.product_json_ld(product, canonical_url, image_urls),
+        "image_urls": [request.build_absolute_uri(p.src) for p in pictures],
         "size_guide": size_guide_for(product),
         "sold_out_variants": [v for v in services.active_variants(product) if not v.is_available],
     }

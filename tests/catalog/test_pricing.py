@@ -10,9 +10,10 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from home.seo import product_json_ld
 from shop.catalog.models import PriceRecord, Product, ProductVariant
 from shop.catalog.pricing import price_history, record_price, shown_price
-from shop.catalog.services import get_visible_product, product_json_ld
+from shop.catalog.services import get_visible_product
 from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db

@@ -1,10 +1,6 @@
 """Template helpers for product photos and prices: `{% load catalog_tags %}`."""
 
-import json
-
 from django import template
-from django.core.serializers.json import DjangoJSONEncoder
-from django.utils.safestring import mark_safe
 
 from shop.catalog import images, pricing
 
@@ -45,12 +41,3 @@ def lazy_after(index: int, eager_count: int = 4) -> bool:
         return int(index) >= int(eager_count)
     except (TypeError, ValueError):
         return True
-
-
-_JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
-
-
-@register.filter
-def json_ld(data) -> str:
-    """A <script type="application/ld+json"> body that cannot close the script element early."""
-    return mark_safe(json.dumps(data, cls=DjangoJSONEncoder).translate(_JSON_ESCAPES))

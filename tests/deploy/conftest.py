@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.deploy import tools
+from tests.deploy.tools import podman_run_args
 
 IMAGE = "localhost/threadline:test"
 # Modules that build or run the image, or install and run the slow lint tools.
@@ -124,13 +125,6 @@ def app_env(database_url):
         "SECRET_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "shop.example.com,127.0.0.1,localhost",
     }
-
-
-def podman_run_args(env: dict) -> list[str]:
-    args = ["--network", "host"]  # the throwaway PostgreSQL listens on 127.0.0.1 only
-    for key, value in env.items():
-        args += ["--env", f"{key}={value}"]
-    return args
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from tests.deploy.test_helm import CHART, KUBE_VERSION, render
+from tests.deploy.helm import CHART, KUBE_VERSION, render
 
 ROOT = Path(__file__).resolve().parents[2]
 ADDONS = ROOT / "deploy" / "argocd" / "addons"

@@ -13,7 +13,7 @@ import helm_python
 import pytest
 import yaml
 
-from tests.deploy.test_helm import CHART, render
+from tests.deploy.helm import CHART, render
 
 ROOT = Path(__file__).resolve().parents[2]
 ARGOCD = ROOT / "deploy" / "argocd"

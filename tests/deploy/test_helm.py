@@ -6,12 +6,10 @@ probes, a locked-down security context, zero-downtime rollouts, migrations befor
 """
 
 import base64
-import copy
 import os
 import secrets
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
 
 import helm_python
@@ -19,92 +17,27 @@ import kubernetes_validate
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "deploy" / "helm" / "shop"
-KUBE_VERSION = "1.35.0"  # EKS version of deploy/terraform/platform (kubernetes_version)
-RELEASE = "threadline"
-FULLNAME = "threadline-shop"
-ENVIRONMENTS = ("default", "staging", "production")
-# Kinds whose schema is a CRD's, which kubernetes-validate does not carry.
-CRD_KINDS = {"ServiceMonitor", "ExternalSecret", "SecretStore"}
-EVERYTHING_ON = {
-    "serviceMonitor": {"enabled": True},
-    "networkPolicy": {"enabled": True},
-    "secret": {"values": {"SECRET_KEY": "x" * 60, "DATABASE_URL": "postgres://db/shop"}},
-}
-
-
-def deep_merge(base: dict, override: dict) -> dict:
-    result = copy.deepcopy(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = deep_merge(result[key], value)
-        else:
-            result[key] = copy.deepcopy(value)
-    return result
-
-
-@cache
-def chart() -> helm_python.Chart:
-    return helm_python.Chart.load(CHART)
-
-
-def env_values(env: str) -> dict:
-    if env == "default":
-        return {}
-    return yaml.safe_load((CHART / f"values-{env}.yaml").read_text())
-
-
-def render(values: dict | None = None, env: str = "default") -> list[dict]:
-    """The manifests `helm template` would print, as Python objects."""
-    merged = deep_merge(env_values(env), values or {})
-    rendered = chart().render(merged, name=RELEASE, namespace="threadline-test")
-    return [
-        doc
-        for path, text in sorted(rendered.items())
-        if path.endswith(".yaml")
-        for doc in yaml.safe_load_all(text)
-        if doc
-    ]
-
-
-def find(docs: list[dict], kind: str, name: str = FULLNAME) -> dict:
-    matches = [d for d in docs if d["kind"] == kind and d["metadata"]["name"] == name]
-    assert len(matches) == 1, f"expected one {kind} {name}, got {[d['metadata']['name'] for d in matches]}"
-    return matches[0]
-
-
-def kinds(docs: list[dict]) -> set[str]:
-    return {d["kind"] for d in docs}
-
-
-def pod_spec(workload: dict) -> dict:
-    if workload["kind"] == "CronJob":
-        return workload["spec"]["jobTemplate"]["spec"]["template"]["spec"]
-    return workload["spec"]["template"]["spec"]
-
-
-def pod_annotations(workload: dict) -> dict:
-    if workload["kind"] == "CronJob":
-        return workload["spec"]["jobTemplate"]["spec"]["template"]["metadata"].get("annotations", {})
-    return workload["spec"]["template"]["metadata"].get("annotations", {})
-
-
-def env_of(container: dict) -> dict[str, str]:
-    return {e["name"]: e.get("value") for e in container.get("env", [])}
-
-
-def secret_refs(container: dict) -> list[str]:
-    return [s["secretRef"]["name"] for s in container.get("envFrom", []) if "secretRef" in s]
-
-
-def config_map_refs(container: dict) -> list[str]:
-    return [s["configMapRef"]["name"] for s in container.get("envFrom", []) if "configMapRef" in s]
-
-
-def workloads(docs: list[dict]) -> list[dict]:
-    return [d for d in docs if d["kind"] in {"Deployment", "Job", "CronJob"}]
-
+from tests.db import database_url
+from tests.deploy.helm import (
+    CHART,
+    CRD_KINDS,
+    ENVIRONMENTS,
+    EVERYTHING_ON,
+    FULLNAME,
+    KUBE_VERSION,
+    RELEASE,
+    ROOT,
+    config_map_refs,
+    env_of,
+    env_values,
+    find,
+    kinds,
+    pod_annotations,
+    pod_spec,
+    render,
+    secret_refs,
+    workloads,
+)
 
 # --- lint and schema ------------------------------------------------------------------
 
@@ -664,16 +597,6 @@ for host, path in [("10.0.1.23:8000", "/healthz"), ("10.0.1.23:8000", "/metrics"
 """
 
 
-def _test_database_url() -> str:
-    """The migrated test database of this run (the checkout's own database may be empty)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    from django.db import connection
-
-    url = urlsplit(os.environ["DATABASE_URL"])
-    return urlunsplit(url._replace(path="/" + connection.settings_dict["NAME"]))
-
-
 def pod_environment(env: str, tmp_path: Path, database_url: str) -> dict[str, str]:
     """What a web container of `env` sees: ConfigMap, Secret, then its own env (kubelet order)."""
     docs = render(env=env)
@@ -704,7 +627,7 @@ def test_rendered_environment_boots_prod_settings_and_answers_probes(env, tmp_pa
     result = subprocess.run(
         [sys.executable, "-c", f"HOST = {host!r}\n{POD_SCRIPT}"],
         cwd=ROOT,
-        env=pod_environment(env, tmp_path, _test_database_url()),
+        env=pod_environment(env, tmp_path, database_url()),
         capture_output=True,
         text=True,
         timeout=120,

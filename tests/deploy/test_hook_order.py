@@ -13,7 +13,7 @@ the Job waits out its activeDeadlineSeconds and the sync never finishes.
 
 import pytest
 
-from tests.deploy.test_helm import ENVIRONMENTS, render
+from tests.deploy.helm import ENVIRONMENTS, render
 
 # Objects every namespace has before anything is installed.
 ALWAYS_THERE = {("ServiceAccount", "default"), ("ConfigMap", "kube-root-ca.crt")}
@@ -137,7 +137,7 @@ def promised_by_operator(values: dict, docs: list[dict]) -> set[tuple[str, str]]
 
 
 def merged_values(env: str, extra: dict) -> dict:
-    from tests.deploy.test_helm import deep_merge, env_values
+    from tests.deploy.helm import deep_merge, env_values
 
     return deep_merge(env_values(env), extra)
 

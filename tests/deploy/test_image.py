@@ -9,7 +9,7 @@ import socket
 import time
 
 from tests.deploy import tools
-from tests.deploy.conftest import podman_run_args
+from tests.deploy.tools import podman_run_args
 
 APP_UID = 10001
 HTTPS = {"X-Forwarded-Proto": "https"}  # what the TLS-terminating proxy in front sends

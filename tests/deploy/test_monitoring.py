@@ -185,7 +185,7 @@ def test_checkout_alert_counts_only_real_outcomes_as_failures():
 
 
 def test_kubernetes_alerts_name_the_chart_s_objects():
-    from tests.deploy.test_helm import FULLNAME, render
+    from tests.deploy.helm import FULLNAME, render
 
     names = {(d["kind"], d["metadata"]["name"]) for d in render(env="production")}
     assert ("Deployment", FULLNAME) in names

@@ -11,8 +11,8 @@ import pytest
 import yaml
 
 from tests.deploy import tools
-from tests.deploy.conftest import podman_run_args
-from tests.deploy.test_helm import CHART, find, pod_spec, render
+from tests.deploy.helm import CHART, find, pod_spec, render
+from tests.deploy.tools import podman_run_args
 
 RELEASE = tools.ROOT / "scripts" / "release"
 

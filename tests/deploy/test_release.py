@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.deploy.test_helm import CHART, find, pod_spec, render
+from tests.deploy.helm import CHART, find, pod_spec, render
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = ROOT / "scripts" / "release"

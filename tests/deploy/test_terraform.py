@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from tests.deploy.hcl import load_dir
-from tests.deploy.test_helm import KUBE_VERSION
+from tests.deploy.helm import KUBE_VERSION
 
 ROOT = Path(__file__).resolve().parents[2]
 TF = ROOT / "deploy" / "terraform"
@@ -304,7 +304,7 @@ def _chart_values(env: str) -> dict:
 
 @pytest.mark.parametrize("env", ["staging", "production"])
 def test_shop_pods_role_is_the_one_the_chart_names_and_reaches_only_its_bucket(env):
-    from tests.deploy.test_helm import FULLNAME
+    from tests.deploy.helm import FULLNAME
 
     role = environment()["module"]["shop_role"]
     assert role["name"] == "${local.name}-media"
@@ -412,7 +412,7 @@ def test_every_skipped_check_says_why(checkov_report):
 
 @pytest.mark.parametrize("env", ["staging"])  # production: once its pinned chart has extraRemoteKeys
 def test_chart_reads_exactly_the_secrets_terraform_makes_with_the_role_terraform_makes(env):
-    from tests.deploy.test_helm import FULLNAME, render
+    from tests.deploy.helm import FULLNAME, render
 
     [external] = [d for d in render(env=env) if d["kind"] == "ExternalSecret"]
     keys = [item["extract"]["key"] for item in external["spec"]["dataFrom"]]

@@ -396,3 +396,10 @@ class Registry:
                 self.process.kill()
                 self.process.wait()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def podman_run_args(env: dict) -> list[str]:
+    args = ["--network", "host"]  # the throwaway PostgreSQL listens on 127.0.0.1 only
+    for key, value in env.items():
+        args += ["--env", f"{key}={value}"]
+    return args

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.services import create_payment, settle_test_payment
+from tests.db import database_url
 from tests.factories import make_order, make_product, make_variant
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,12 +29,6 @@ PAYMENTS = (
     "FROM payments_payment p JOIN orders_order o ON o.id = p.order_id ORDER BY o.number, p.attempt"
 )
 EVENTS = "SELECT event_id, event_type FROM payments_paymentlog ORDER BY event_id"
-
-
-def database_url(name: str | None = None) -> str:
-    s = connection.settings_dict
-    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "")
-    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{name or s['NAME']}"
 
 
 def read(url: str) -> dict[str, list[tuple]]:

@@ -9,8 +9,8 @@ from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
 from shop.orders.metrics import OUTCOMES
+from tests.db import database_url
 from tests.factories import make_product, make_variant
-from tests.ops.test_backup import database_url
 
 from .test_checkout import ADDRESS, fill_cart
 

@@ -8,22 +8,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from shop.catalog.models import ProductVariant
+from tests.db import database_url
 from tests.factories import make_category, make_product
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 import soak
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -218,6 +218,7 @@ SHOP_RATE_LIMITS = {
     "cart": "120/m",
     "checkout": "20/m",
     "signup": "10/h",
+    "password_reset": "10/h",
     "test_payment": "60/m",
 }
 # Brute force on the shop's and the admin's login (django-axes): 10 failures lock the account

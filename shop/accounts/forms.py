@@ -1,9 +1,10 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from shop.core.countries import SHIPPING_COUNTRIES
 
+from . import emails
 from .models import Address, User
 
 
@@ -13,7 +14,12 @@ class EmailAuthenticationForm(AuthenticationForm):
     )
 
 
-class SignupForm(forms.ModelForm):
+class SignupForm(forms.Form):
+    """Not a ModelForm: its uniqueness check would tell anyone which addresses are members."""
+
+    email = forms.EmailField(label="Email", max_length=254)
+    first_name = forms.CharField(label="First name", max_length=150, required=False)
+    last_name = forms.CharField(label="Last name", max_length=150, required=False)
     password1 = forms.CharField(
         label="Password", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
@@ -21,16 +27,8 @@ class SignupForm(forms.ModelForm):
         label="Password again", widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
-    class Meta:
-        model = User
-        fields = ["email", "first_name", "last_name"]
-        labels = {"email": "Email"}
-
     def clean_email(self) -> str:
-        email = User.objects.normalize_email(self.cleaned_data["email"]).lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account with this email already exists. Log in instead.")
-        return email
+        return User.objects.normalize_email(self.cleaned_data["email"]).lower()
 
     def clean(self):
         cleaned = super().clean() or {}
@@ -44,6 +42,20 @@ class SignupForm(forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ShopPasswordResetForm(PasswordResetForm):
+    """Django's reset form, plus a notice to an address that has no account: one email either
+    way, so the reset page's answer and its work tell nothing about who is a member."""
+
+    def save(self, *args, **kwargs) -> None:
+        email = self.cleaned_data["email"]
+        if not emails.may_mail(email, "reset"):
+            return
+        if User.objects.filter(email__iexact=email).exists():
+            super().save(*args, **kwargs)
+        else:
+            emails.send_unknown_address_reset_notice(email)
 
 
 class AddressForm(forms.ModelForm):

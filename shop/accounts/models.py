@@ -97,3 +97,20 @@ class Address(models.Model):
 
 AnyUser = User | AnonymousUser
 """Who a request is from, as services take it: a member, or the anonymous visitor."""
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its emailed link. The account is only created when the link is
+    followed, so a sign-up form answers the same for a new and an existing address, and an
+    address nobody controls never becomes an account."""
+
+    email = models.EmailField()
+    first_name = models.CharField(max_length=150, blank=True)
+    last_name = models.CharField(max_length=150, blank=True)
+    password = models.CharField(max_length=128, help_text="Hashed, as User.password.")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the emailed token.")
+    next_url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"sign-up of {self.email}"

@@ -7,14 +7,23 @@ from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
+def is_safe_next(request: HttpRequest, candidate: str) -> bool:
+    return bool(candidate) and url_has_allowed_host_and_scheme(
+        candidate, {request.get_host()}, require_https=request.is_secure()
+    )
+
+
+def safe_next(request: HttpRequest, candidate: str) -> str:
+    """`candidate` if it is a URL on this site, else "" (for storing a `next` to use later)."""
+    return candidate if is_safe_next(request, candidate) else ""
+
+
 def redirect_to_next(request: HttpRequest, candidates: Iterable[str], fallback: str) -> HttpResponseRedirect:
     """The first candidate URL on this site, else `fallback` (a URL name or path).
 
     A candidate is only ever treated as a URL: `redirect()` would try a value such as "0"
     or "home" as a view name and fail with NoReverseMatch, a 500."""
     for candidate in candidates:
-        if candidate and url_has_allowed_host_and_scheme(
-            candidate, {request.get_host()}, require_https=request.is_secure()
-        ):
+        if is_safe_next(request, candidate):
             return HttpResponseRedirect(candidate)
     return redirect(fallback)

@@ -9,6 +9,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 from shop.core import health, metrics
 from shop.core.favicon import favicon
 
+handler500 = "shop.core.errors.server_error"  # a database lost outside a view: 503, not 500
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     # Browsers ask for /favicon.ico on every site whatever the page says; serve the static one.

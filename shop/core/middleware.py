@@ -7,7 +7,8 @@ of these used to reach the database as a DataError, i.e. a 500; now it is a 400 
 for every view at once, Wagtail's admin included.
 
 `DatabaseUnavailableMiddleware` turns a lost database connection into a 503 page that
-says so (with Retry-After) instead of a generic 500, and logs it once per request.
+says so (with Retry-After) instead of a generic 500, and logs it once per request; a
+connection lost outside the view is the 500 handler's (`shop/core/errors.py`).
 """
 
 import logging
@@ -16,7 +17,8 @@ import re
 from django.core.exceptions import SuspiciousOperation
 from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.template.loader import render_to_string
+
+from .errors import database_unavailable
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +85,4 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("Database unavailable: %s %s", request.method, request.path, exc_info=exception)
-        response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = "5"
-        return response
+        return database_unavailable()

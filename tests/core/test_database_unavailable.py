@@ -24,3 +24,20 @@ def test_other_errors_stay_500(client, site_root, monkeypatch):
     monkeypatch.setattr(home.views.site_search, "search", broken)
     client.raise_request_exception = False
     assert client.get("/search/", {"q": "tee"}).status_code == 500
+
+
+@pytest.mark.django_db
+def test_a_database_lost_outside_the_view_is_the_503_page_too(client, site_root, monkeypatch):
+    """Wagtail's redirects middleware looks a 404's path up on the way out, after the view:
+    Django's 500 handler (shop/core/errors.py) answers, not DatabaseUnavailableMiddleware."""
+    from wagtail.contrib.redirects.models import Redirect
+
+    def lost(*args, **kwargs):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(Redirect, "get_for_site", lost)
+    client.raise_request_exception = False
+    response = client.get("/no-such-page/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "back in a moment" in response.content.decode()

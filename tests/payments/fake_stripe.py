@@ -67,6 +67,7 @@ class FakeStripe:
     refund_status: str = "succeeded"  # what a new refund says (Stripe may answer "pending")
     fail_with: int | None = None  # answer every request with this HTTP status
     delay: float = 0.0  # sleep this long before answering (a timeout for a short client timeout)
+    id_tag: str = "fake"  # in every id; the soak makes it unique per run, as Stripe's ids are
     _idempotent: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,7 +76,7 @@ class FakeStripe:
         return [r for r in self.requests if r.method == method and r.path.startswith(path_prefix)]
 
     def new_id(self, prefix: str) -> str:
-        return f"{prefix}_fake_{next(self._ids):06d}"
+        return f"{prefix}_{self.id_tag}_{next(self._ids):06d}"
 
     def complete(self, session_id: str) -> dict[str, Any]:
         """What happens when the shopper pays on Stripe's page: the session is complete, with an intent."""

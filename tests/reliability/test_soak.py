@@ -15,7 +15,7 @@ from tests.db import database_url
 from tests.factories import make_category, make_product
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-import soak
+import soak_load as soak
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

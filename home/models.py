@@ -14,6 +14,7 @@ from wagtail.search import index
 from shop.catalog.filters import ProductFilter, facets, list_query
 from shop.catalog.models import Category
 from shop.catalog.services import storefront_products
+from shop.core import pagecache, pagetree
 
 from .blocks import ContentStreamBlock
 from .products import CategoryTree, fetch_products, newest_ids, resolve_stream
@@ -33,7 +34,7 @@ SORTS = {
 }
 
 
-class SeoPage(Page):
+class SeoPage(pagetree.KnownViewRestrictions, Page):
     """Adds a sharing image to Wagtail's promote tab (SEO title, slug, search description)."""
 
     social_image = models.ForeignKey(
@@ -64,33 +65,38 @@ class StreamPage(SeoPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["product_lookup"] = resolve_stream(self.body)
+        context["product_lookup"] = resolve_stream(self.body, request)
         resolve_category_tiles(self.body, request)
         return context
 
 
 def resolve_category_tiles(stream, request) -> None:
-    """Give each category tiles block `live_tiles`: active categories that have a live page (one query)."""
+    """Give each category tiles block `live_tiles`: active categories that have a live page."""
     blocks = [child.value for child in stream if child.block_type == "category_tiles"]
-    category_ids = {tile["category"].pk for value in blocks for tile in value["tiles"] if tile["category"]}
-    pages = {}
-    if category_ids:
-        live = (
-            CategoryPage.objects.live()
-            .public()
-            .filter(category_id__in=category_ids, category__is_active=True)
-        )
-        pages = {page.category_id: page for page in live}
+    if not blocks:
+        return
+    urls = category_page_urls(request)
     for value in blocks:
         value.live_tiles = [
             {
-                "url": pages[tile["category"].pk].get_url(request),
+                "url": urls[tile["category"].pk],
                 "label": tile["label"] or tile["category"].name,
                 "image": tile["image"],
             }
             for tile in value["tiles"]
-            if tile["category"] and tile["category"].pk in pages
+            if tile["category"] and tile["category"].pk in urls
         ]
+
+
+def category_page_urls(request) -> dict[int, str]:
+    """Category id -> address of its live, public page, for active categories (one query), kept
+    until the next page-cache invalidation (publishing a page or saving a category is one)."""
+
+    def load() -> dict[int, str]:
+        live = pagetree.public(CategoryPage.objects.live(), request).filter(category__is_active=True)
+        return {page.category_id: page.get_url(request) for page in live}
+
+    return pagecache.memo(request, ("category-page-urls", request.get_host()), load)
 
 
 class HomePage(StreamPage):
@@ -129,9 +135,7 @@ class ShopIndexPage(SeoPage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["category_pages"] = (
-            CategoryPage.objects.child_of(self)
-            .live()
-            .public()
+            pagetree.public(CategoryPage.objects.child_of(self).live(), request)
             .filter(category__is_active=True)
             .select_related("category")
         )
@@ -170,13 +174,10 @@ class CategoryPage(SeoPage):
         if self.category_id and taken.exists():
             raise ValidationError({"category": "This category already has a page."})
 
-    def listed_products(self):
+    def listed_products(self, tree: CategoryTree | None = None):
         """Buyable products of the category and its subcategories (before filters)."""
-        return (
-            storefront_products()
-            .buyable()
-            .filter(category__in=CategoryTree.load().with_descendants(self.category_id))
-        )
+        tree = tree or CategoryTree.load()
+        return storefront_products().buyable().filter(category__in=tree.with_descendants(self.category_id))
 
     def products(self, sort: str, chosen: ProductFilter | None = None, listed=None):
         """The listed products that match the filter, in the chosen order."""
@@ -200,7 +201,7 @@ class CategoryPage(SeoPage):
         sort = request.GET.get("sort", "newest")
         sort = sort if sort in SORTS else "newest"
         chosen = ProductFilter.from_query(request.GET)
-        listed = self.listed_products()
+        listed = self.listed_products(CategoryTree.for_request(request))
         paginator = Paginator(self.products(sort, chosen, listed), PRODUCTS_PER_PAGE)
         page_obj = paginator.get_page(request.GET.get("page"))
         canonical = request.build_absolute_uri(self.get_url(request))

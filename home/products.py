@@ -7,8 +7,11 @@ the number of blocks or products.
 
 from collections.abc import Iterable
 
+from django.http import HttpRequest
+
 from shop.catalog.models import Category, Product
 from shop.catalog.services import storefront_products
+from shop.core import pagecache
 from shop.discounts.models import DiscountCode
 from shop.discounts.services import DiscountError, is_live, promoted_product_ids
 from shop.orders.discounts import check_uses
@@ -25,6 +28,11 @@ class CategoryTree:
     @classmethod
     def load(cls) -> "CategoryTree":
         return cls(Category.objects.filter(is_active=True).values_list("pk", "parent_id"))
+
+    @classmethod
+    def for_request(cls, request: HttpRequest) -> "CategoryTree":
+        """Kept until the next page-cache invalidation (a category saved is one)."""
+        return pagecache.memo(request, ("category-tree",), cls.load)
 
     def with_descendants(self, category_id: int) -> list[int]:
         """The category's id and those of every active category below it (no query)."""
@@ -67,7 +75,7 @@ def live_code(code: DiscountCode | None) -> DiscountCode | None:
     return code
 
 
-def resolve_stream(stream) -> dict[int, Product]:
+def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Product]:
     """Give every product block of a stream its live products, in one product query.
 
     Each product-bearing block value gets `products` (grid) or `product` (featured) set.
@@ -79,7 +87,7 @@ def resolve_stream(stream) -> dict[int, Product]:
         if child.block_type == "product_grid":
             source = value.get("source")
             if source == "category" and value.get("category"):
-                tree = tree or CategoryTree.load()
+                tree = tree or (CategoryTree.for_request(request) if request else CategoryTree.load())
                 category_ids = tree.with_descendants(value["category"].pk)
                 ids = newest_ids(category_ids=category_ids, limit=value.get("limit") or 8)
             elif source == "newest":

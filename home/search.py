@@ -9,11 +9,13 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
+from django.http import HttpRequest
 from wagtail.models import Page, Site
 from wagtail.search.backends import get_search_backend
 
 from shop.catalog.filters import Facets, ProductFilter, facets
 from shop.catalog.models import Product, ProductVariant
+from shop.core import pagetree
 
 from .products import fetch_products
 
@@ -58,11 +60,11 @@ def _product_ids(query: str) -> list[int]:
     return list(dict.fromkeys(product.pk for product in [*by_sku, *hits] if product.is_visible))
 
 
-def _page_ids(query: str, site: Site | None) -> list[int]:
+def _page_ids(query: str, site: Site | None, request: HttpRequest | None) -> list[int]:
     from .models import CategoryPage
 
     hidden = CategoryPage.objects.filter(category__is_active=False).values("pk")
-    pages = Page.objects.live().public().filter(depth__gt=1).exclude(pk__in=hidden)
+    pages = pagetree.public(Page.objects.live(), request).filter(depth__gt=1).exclude(pk__in=hidden)
     if site is not None:
         pages = pages.descendant_of(site.root_page, inclusive=True)
     hits = get_search_backend().search(query, pages)[:MAX_RESULTS]
@@ -74,6 +76,7 @@ def search(
     page_number: str | None,
     site: Site | None = None,
     chosen: ProductFilter | None = None,
+    request: HttpRequest | None = None,
 ) -> SearchResults:
     """One page of results; only the products and pages shown on it are loaded in full.
 
@@ -94,7 +97,7 @@ def search(
         product_ids = [pk for pk in product_ids if pk in matching]
     entries = [("product", pk) for pk in product_ids]
     if not chosen.active:
-        entries += [("page", pk) for pk in _page_ids(query, site)]
+        entries += [("page", pk) for pk in _page_ids(query, site, request)]
     paginator = Paginator(entries, RESULTS_PER_PAGE)
     results.page_obj = paginator.get_page(page_number)
     results.total = paginator.count
@@ -102,6 +105,7 @@ def search(
     shown_pages = [pk for kind, pk in results.page_obj.object_list if kind == "page"]
     lookup = fetch_products(shown_products)
     results.products = [lookup[pk] for pk in shown_products if pk in lookup]
-    page_lookup = Page.objects.filter(pk__in=shown_pages).specific().in_bulk() if shown_pages else {}
+    # Title, description and address are the base page's: no query per page type.
+    page_lookup = Page.objects.filter(pk__in=shown_pages).in_bulk() if shown_pages else {}
     results.pages = [page_lookup[pk] for pk in shown_pages if pk in page_lookup]
     return results

@@ -12,6 +12,7 @@ from wagtail.models import Page, Site
 from shop.catalog.models import Product
 from shop.catalog.pricing import shown_price
 from shop.catalog.services import active_variants
+from shop.core import pagecache
 from shop.core.money import quantize
 
 # Never crawled, whatever the site settings say: private or per-visitor pages.
@@ -21,7 +22,15 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 def breadcrumbs(page: Page, request) -> list[tuple[str, str]]:
-    """(title, absolute URL) from the site's home page down to this page."""
+    """(title, absolute URL) from the site's home page down to this page; a live page's are kept
+    until the next page-cache invalidation (publishing, moving or deleting a page is one)."""
+    if request is None:
+        return _breadcrumbs(page, request)
+    key = ("breadcrumbs", request.get_host(), page.pk)
+    return list(pagecache.memo(request, key, lambda: tuple(_breadcrumbs(page, request))))
+
+
+def _breadcrumbs(page: Page, request) -> list[tuple[str, str]]:
     site = Site.find_for_request(request)
     ancestors = page.get_ancestors(inclusive=True).filter(depth__gt=1).specific(defer=True)
     if site is not None:

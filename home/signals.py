@@ -6,9 +6,9 @@ import threading
 import weakref
 
 from django.db import transaction
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.images import get_image_model
-from wagtail.models import Page, Site
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search.tasks import insert_or_update_object_task
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -72,8 +72,9 @@ def follow_category_slug(sender, instance: Category, raw: bool = False, **kwargs
 
 
 def content_changed(sender, raw: bool = False, **kwargs) -> None:
-    """Publish, unpublish (also a scheduled expiry), move or delete of a page; a site setting,
-    an image or the site itself saved. Drafts and revisions change nothing shown."""
+    """Publish, unpublish (also a scheduled expiry), move or delete of a page; a view restriction
+    (privacy), a site setting, an image or the site itself saved. Drafts and revisions change
+    nothing shown."""
     if not raw:
         invalidate_pages()
 
@@ -91,8 +92,14 @@ def connect_page_cache() -> None:
     page_unpublished.connect(content_changed, dispatch_uid="page-cache-unpublished")
     post_page_move.connect(content_changed, dispatch_uid="page-cache-moved")
     post_delete.connect(content_changed, sender=Page, dispatch_uid="page-cache-page-deleted")
+    m2m_changed.connect(
+        content_changed,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="page-cache-restriction-groups",
+    )
     saved_models = (
         Site,
+        PageViewRestriction,
         get_image_model(),
         AnnouncementSettings,
         FooterSettings,

@@ -20,7 +20,7 @@ from .sitemaps import SITEMAPS
 def search(request):
     site = Site.find_for_request(request)
     chosen = ProductFilter.from_query(request.GET)
-    results = site_search.search(request.GET.get("q"), request.GET.get("page"), site, chosen)
+    results = site_search.search(request.GET.get("q"), request.GET.get("page"), site, chosen, request)
     return render(
         request,
         "search/search.html",

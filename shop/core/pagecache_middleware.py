@@ -26,7 +26,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
-from . import pagecache
+from . import pagecache, pagetree
 
 logger = logging.getLogger(__name__)
 
@@ -122,4 +122,5 @@ class PageCacheMiddleware:
             view_func is wagtail_serve or getattr(view_func, "shared_page", False)
         ):
             request.shared_page = True  # type: ignore[attr-defined]
+            pagetree.preroute(request)
         return None

@@ -92,6 +92,34 @@ def test_moving_a_page(client, shop, home, shop_index, commit, prime):
     assert "Summer sale" in fresh("/shop/summer-sale/")
 
 
+def test_making_a_section_private_and_public_again(client, shop, home, shop_index, shopper, commit, prime):
+    """The page tree and its view restrictions are kept per generation: a restriction saved or
+    deleted is an invalidation, for the cached pages and for the routing."""
+    from wagtail.models import PageViewRestriction
+
+    sale = add_child(shop_index, LandingPage(title="Members sale", slug="members-sale"))
+    prime("/shop/members-sale/", "/shop/")
+    with commit():
+        restriction = PageViewRestriction.objects.create(page=shop_index, restriction_type="groups")
+    with commit():
+        restriction.groups.add(*shopper.groups.all())
+    assert Client().get("/shop/members-sale/").status_code == 302  # to the log-in page
+    assert Client().get("/shop/").status_code == 302
+    with commit():
+        restriction.delete()
+    assert "Members sale" in fresh(sale.url)
+
+
+def test_a_page_renamed_is_routed_at_its_new_address(client, shop, home, commit, prime):
+    sale = add_child(home, LandingPage(title="Summer sale", slug="summer-sale"))
+    prime("/summer-sale/")
+    sale.slug = "big-summer-sale"
+    with commit():
+        sale.save_revision().publish()
+    assert "Summer sale" in fresh("/big-summer-sale/")
+    assert Client().get("/summer-sale/").status_code in (301, 404)
+
+
 def test_editing_a_product(client, shop, commit, prime):
     urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
     prime(*urls)

@@ -4,12 +4,20 @@
         ...
 
 scripts/system-deps.sh installs redis-server. Nothing is written to disk (no RDB, no AOF).
+The server dies with the process that started it, even when that one is killed (a test run
+ended from outside never leaves a Redis behind): the kernel sends it SIGTERM when its parent
+goes (PR_SET_PDEATHSIG), and its working directory is removed as soon as it is listening.
 """
 
 import contextlib
+import ctypes
+import functools
+import os
 import shutil
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -30,6 +38,16 @@ def ping(port: int) -> bool:
         return False
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with(parent: int) -> None:  # runs in the child between fork and exec
+    """SIGTERM when the parent exits, however it exits (Linux; the starting thread counts)."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    if os.getppid() != parent:  # the parent was already gone before prctl took effect
+        os._exit(1)
+
+
 @contextlib.contextmanager
 def running_redis(maxmemory: str = "256mb") -> Iterator[str]:
     binary = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -43,6 +61,7 @@ def running_redis(maxmemory: str = "256mb") -> Iterator[str]:
          "--daemonize", "no", "--dir", workdir, "--maxmemory", maxmemory,
          "--maxmemory-policy", "allkeys-lru"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        preexec_fn=functools.partial(_die_with, os.getpid()) if sys.platform == "linux" else None,
     )
     # fmt: on
     try:
@@ -51,6 +70,7 @@ def running_redis(maxmemory: str = "256mb") -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"redis-server did not start on 127.0.0.1:{port}")
             time.sleep(0.05)
+        shutil.rmtree(workdir, ignore_errors=True)  # it has chdir'ed in and writes nothing there
         yield f"redis://127.0.0.1:{port}/0"
     finally:
         process.terminate()

@@ -16,6 +16,7 @@ from wagtail.snippets.blocks import SnippetChooserBlock
 from shop.catalog.models import Product
 
 from .chooser import category_chooser_viewset, product_chooser_viewset
+from .fragments import CachedFragmentBlock
 
 _BaseProductChooserBlock = product_chooser_viewset.get_block_class(
     name="BaseProductChooserBlock", module_path="home.blocks"
@@ -107,7 +108,7 @@ class HeroBlock(blocks.StructBlock):
         template = "home/blocks/hero.html"
 
 
-class ProductGridBlock(blocks.StructBlock):
+class ProductGridBlock(CachedFragmentBlock, blocks.StructBlock):
     heading = blocks.CharBlock(required=False, max_length=120)
     source = blocks.ChoiceBlock(
         choices=[
@@ -142,7 +143,7 @@ class ProductGridBlock(blocks.StructBlock):
         return value
 
 
-class FeaturedProductBlock(blocks.StructBlock):
+class FeaturedProductBlock(CachedFragmentBlock, blocks.StructBlock):
     product = ProductChooserBlock()
     heading = blocks.CharBlock(required=False, max_length=120, help_text="Defaults to the product's name.")
     text = blocks.TextBlock(required=False, max_length=600)
@@ -181,7 +182,7 @@ class PromoBannerBlock(blocks.StructBlock):
         template = "home/blocks/promo_banner.html"
 
 
-class DiscountPromoBlock(blocks.StructBlock):
+class DiscountPromoBlock(CachedFragmentBlock, blocks.StructBlock):
     """Promotes a discount code: the code, its end date and products it applies to; hidden once
     the code has ended, been switched off or used up (home.products.resolve_stream decides)."""
 

@@ -16,6 +16,8 @@ from shop.discounts.models import DiscountCode
 from shop.discounts.services import DiscountError, is_live, promoted_product_ids
 from shop.orders.discounts import check_uses
 
+from . import fragments
+
 
 class CategoryTree:
     """The active categories' parent links, loaded with one query and reused for a whole page."""
@@ -78,8 +80,10 @@ def live_code(code: DiscountCode | None) -> DiscountCode | None:
 def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Product]:
     """Give every product block of a stream its live products, in one product query.
 
-    Each product-bearing block value gets `products` (grid) or `product` (featured) set.
-    The category tree is loaded once, and only when a grid shows a category.
+    Each product-bearing block value gets `products_live` (grid) or `product_live` (featured).
+    The category tree is loaded once, and only when a grid shows a category. Blocks whose
+    rendered HTML is in the fragment cache (home/fragments.py) get it as `fragment_html`
+    instead, and their products are not fetched at all.
     """
     pending, tree = [], None
     for child in stream:
@@ -98,18 +102,25 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
                 ids = [pk for pk in value.get("products") or [] if pk][: value.get("limit") or 48]
             else:
                 ids = []
-            pending.append((value, "products", ids))
+            pending.append((child, "products", ids, ""))
         elif child.block_type == "featured_product":
-            pending.append((value, "product", [value.get("product")]))
+            pending.append((child, "product", [value.get("product")], ""))
         elif child.block_type == "discount_promo":
             value.code_live = live_code(value.get("code"))
             ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
-            pending.append((value, "products", ids))
-    lookup = fetch_products(pk for _, _, ids in pending for pk in ids)
-    for value, attribute, ids in pending:
-        found = [lookup[pk] for pk in ids if pk in lookup]
+            pending.append((child, "products", ids, value.code_live.pk if value.code_live else ""))
+    if request is not None and fragments.enabled_for(request):
+        keys = [fragments.key_for(request, child, ids, extra) for child, _, ids, extra in pending]
+        found = fragments.lookup(keys)
+        for (child, *_), key in zip(pending, keys, strict=True):
+            child.value.fragment_key = key
+            child.value.fragment_html = found.get(key)
+        pending = [entry for entry in pending if entry[0].value.fragment_html is None]
+    lookup = fetch_products(pk for _, _, ids, _ in pending for pk in ids)
+    for child, attribute, ids, _ in pending:
+        found_products = [lookup[pk] for pk in ids if pk in lookup]
         if attribute == "products":
-            value.products_live = found
+            child.value.products_live = found_products
         else:
-            value.product_live = found[0] if found else None
+            child.value.product_live = found_products[0] if found_products else None
     return lookup

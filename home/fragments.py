@@ -1,0 +1,75 @@
+"""Rendered product blocks kept in the page cache, under the page-cache generation.
+
+A page-cache miss on a content page (a new query string, another page sharing nothing, the
+first visitor after an entry expired) still has to fetch and render every product card; most
+of a home page's CPU. A product block's HTML depends only on the block as published, the
+products it shows and their current data, and (for a discount promotion) whether its code is
+live: the key holds the generation (every product, price, stock sell-out, image, category or
+page change bumps it, home/signals.py and shop/catalog/page_cache.py), the block's type and
+fields, the product ids resolved for this request and the live code. So a changed price is never
+served from here: the next request after the commit reads a new generation and renders anew.
+
+Only pages rendered in shared mode use it (an anonymous render, see shop/core/pagecache.py);
+previews, editors and a page cache turned off never read or write it.
+"""
+
+import hashlib
+import json
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+from shop.core import pagecache
+
+logger = logging.getLogger(__name__)
+
+
+def enabled_for(request: HttpRequest | None) -> bool:
+    return (
+        request is not None
+        and getattr(request, "shared_page", False)
+        and getattr(request, "page_cache_generation", None) is not None
+    )
+
+
+def key_for(request: HttpRequest, child, ids: list[int], extra: object) -> str:
+    """The generation, the block as published (type and every field), its products, `extra`."""
+    # The API representation: every field's value, without the list items' random ids.
+    published = json.dumps(child.block.get_api_representation(child.value), sort_keys=True, default=str)
+    raw = f"{child.block_type}:{published}:{','.join(map(str, ids))}:{extra}"
+    generation = request.page_cache_generation  # type: ignore[attr-defined]
+    return f"fragment:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def lookup(keys: list[str]) -> dict[str, str]:
+    if not keys:
+        return {}
+    try:
+        return caches[pagecache.CACHE_ALIAS].get_many(keys)
+    except Exception:  # a cache outage renders the blocks, never an error
+        logger.warning("fragment cache unavailable", exc_info=True)
+        return {}
+
+
+def store(key: str, html: str) -> None:
+    try:
+        caches[pagecache.CACHE_ALIAS].set(key, str(html), timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("fragment cache unavailable", exc_info=True)
+
+
+class CachedFragmentBlock:
+    """A block mixin: render from the fragment found by resolve_stream, or render and keep it."""
+
+    def render(self, value, context=None) -> SafeString:
+        html = getattr(value, "fragment_html", None)
+        if html is not None:
+            return mark_safe(html)  # our own rendered template output
+        rendered = super().render(value, context)  # type: ignore[misc]
+        key = getattr(value, "fragment_key", None)
+        if key:
+            store(key, rendered)
+        return rendered

@@ -2,9 +2,11 @@
 
 `HostileInputMiddleware` refuses what PostgreSQL cannot store or compare before any view
 runs: a NUL character anywhere in the request (path, query, form fields, cookies), other
-control characters in the path, and integer URL arguments beyond PostgreSQL's bigint. Each
-of these used to reach the database as a DataError, i.e. a 500; now it is a 400 or a 404
-for every view at once, Wagtail's admin included.
+control characters in the path, integer URL arguments beyond PostgreSQL's bigint, and a
+`next` parameter that is not a URL of this site (an open redirect, or a bare word that
+`redirect()` takes for a view name). The first three used to reach the database as a
+DataError, the last was a 500 in Wagtail's bulk actions; now each is a 400 or a 404 for
+every view at once, Wagtail's admin included.
 
 `DatabaseUnavailableMiddleware` turns a lost database connection into a 503 page that
 says so (with Retry-After) instead of a generic 500, and logs it once per request; a
@@ -19,6 +21,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
 
 from .errors import database_unavailable
+from .redirects import is_safe_next
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +47,12 @@ def refuse_hostile_input(request: HttpRequest) -> None:
         raise HostileInput("NUL character in the query string.")
     if any("\x00" in key or "\x00" in value for key, value in request.COOKIES.items()):
         raise HostileInput("NUL character in a cookie.")
-    if request.method == "POST" and request.content_type in _FORM_TYPES and _has_nul(request.POST.lists()):
+    form = request.method == "POST" and request.content_type in _FORM_TYPES
+    if form and _has_nul(request.POST.lists()):
         raise HostileInput("NUL character in a form field.")
+    for value in (*request.GET.getlist("next"), *(request.POST.getlist("next") if form else ())):
+        if value and not is_safe_next(request, value):
+            raise HostileInput("A `next` that is not a URL of this site.")
 
 
 class HostileInputMiddleware:

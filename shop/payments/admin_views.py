@@ -4,11 +4,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from shop.accounts.models import User
 from shop.core.money import format_money
+from shop.core.redirects import safe_next
 
 from . import refunds
 from .forms import RefundForm
@@ -21,9 +21,7 @@ def refund(request: HttpRequest, payment_id: int) -> HttpResponse:
     if not isinstance(staff, User) or not staff.has_perm("payments.add_refund"):
         raise PermissionDenied
     payment = get_object_or_404(Payment.objects.select_related("order"), pk=payment_id)
-    next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/admin/"
+    next_url = safe_next(request, request.POST.get("next", "")) or "/admin/"
     form = RefundForm(request.POST, prefix=f"refund-{payment.pk}")
     if not form.is_valid():
         for field, errors in form.errors.items():

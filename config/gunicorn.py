@@ -24,6 +24,10 @@ workers = _int("GUNICORN_WORKERS", 2)
 threads = _int("GUNICORN_THREADS", 4)
 worker_class = "gthread" if threads > 1 else "sync"
 
+# Load the application once in the master and fork the workers from it (GUNICORN_PRELOAD=on):
+# faster worker starts and shared memory pages, at the price of no per-worker code reload.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "off").lower() in ("on", "1", "true")
+
 # A request taking longer than this is killed (the worker is replaced).
 timeout = _int("GUNICORN_TIMEOUT", 30)
 # On SIGTERM: stop accepting, let in-flight requests finish for up to this long.
@@ -52,8 +56,9 @@ max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 0)
 # container is only reachable through that proxy. Narrow it where that is not so.
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "*")
 
-# Logs on stdout/stderr for the container runtime; the access log as one line a request.
-accesslog = "-"
+# Logs on stdout/stderr for the container runtime; the access log as one line a request
+# (GUNICORN_ACCESS_LOG=off leaves it to the ingress controller's log).
+accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() in ("off", "0", "false") else "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" fwd="%({x-forwarded-for}i)s"'

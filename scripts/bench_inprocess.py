@@ -1,6 +1,7 @@
 """The in-process half of `make bench`: SQL queries per page on a page-cache miss and hit, and
-each page's own CPU time when nothing is cached. Prints JSON; scripts/bench.py runs it with the
-same DATABASE_URL, REDIS_URL and SECRET_KEY as the servers it measures.
+each page's own CPU time uncached, on the first miss after an invalidation and on a miss.
+Prints JSON; scripts/bench.py runs it with the same DATABASE_URL, REDIS_URL and SECRET_KEY as
+the servers it measures.
 
     python scripts/bench_inprocess.py PAGES_JSON     # [[label, path, visitor], ...]
 """
@@ -30,29 +31,64 @@ def clients():
     return {"anonymous": anonymous, "member": member}
 
 
+def _cpu_ms(requests) -> float:
+    started = time.process_time()
+    for make_request in requests:
+        make_request()
+    return (time.process_time() - started) / len(requests) * 1000
+
+
+def _with(path: str, **params) -> str:
+    return path + ("&" if "?" in path else "?") + "&".join(f"{k}={v}" for k, v in params.items())
+
+
 def measure(path: str, client) -> dict:
+    """CPU per request (process time, this process only) and SQL per request, three ways:
+    uncached (page cache off: an editor's view), the first miss after an invalidation (nothing
+    kept: site, settings, page tree, product blocks all read anew) and a miss within a
+    generation (a URL not seen yet: what is kept per generation is reused, product blocks from
+    the fragment cache). SQL on a miss is also counted with the fragment cache left empty."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
+    from home import fragments
     from shop.core import pagecache
 
     with override_settings(PAGE_CACHE_SECONDS=0):
         for _ in range(2):
             client.get(path)  # renditions made, connections open: the steady state
-        started = time.process_time()
-        for _ in range(REPEATS):
-            response = client.get(path)
-        cpu_ms = (time.process_time() - started) / REPEATS * 1000
+        cpu_uncached = _cpu_ms([lambda: client.get(path)] * REPEATS)
+
+    def first_miss():
+        pagecache._bump()
+        return client.get(path)
+
+    cpu_first_miss = _cpu_ms([first_miss] * REPEATS)
+    unique = iter(range(10**6))
+    cpu_miss = _cpu_ms([lambda: client.get(_with(path, bench=next(unique)))] * REPEATS)
+
     pagecache._bump()
-    client.get("/cart/")  # another page first: the site and its settings kept, as on most misses
-    with CaptureQueriesContext(connection) as miss:
-        client.get(path)
+    with CaptureQueriesContext(connection) as first:
+        response = client.get(path)
+    real_lookup = fragments.lookup
+    fragments.lookup = lambda keys: {}
+    try:
+        with CaptureQueriesContext(connection) as miss:
+            client.get(_with(path, bench="no-fragments"))
+    finally:
+        fragments.lookup = real_lookup
+    with CaptureQueriesContext(connection) as miss_fragments:
+        client.get(_with(path, bench="fragments"))
     with CaptureQueriesContext(connection) as hit:
         state = client.get(path).get("X-Page-Cache", "")
     return {
         "status": response.status_code,
-        "cpu_ms_uncached": round(cpu_ms, 2),
+        "cpu_ms_uncached": round(cpu_uncached, 2),
+        "cpu_ms_first_miss": round(cpu_first_miss, 2),
+        "cpu_ms_miss": round(cpu_miss, 2),
+        "sql_first_miss": len(first.captured_queries),
         "sql_miss": len(miss.captured_queries),
+        "sql_miss_fragments": len(miss_fragments.captured_queries),
         "sql_hit": len(hit.captured_queries),
         "cache_state_second_visit": state,
     }

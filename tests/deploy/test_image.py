@@ -214,11 +214,13 @@ def test_sigterm_drains_the_request_in_flight_and_stops_within_the_graceful_time
     port = int(app.url.rsplit(":", 1)[1])
     slow = socket.create_connection(("127.0.0.1", port), timeout=30)
     slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-    time.sleep(2)  # a worker has picked the connection up and waits for the rest
+    tools.wait_until(lambda: tools.accept_queue(port) == 0, timeout=30, what="a worker to accept the request")
 
     started = time.monotonic()
     app.podman("kill", "--signal", "TERM", app.container)
-    time.sleep(2)
+    tools.wait_until(
+        lambda: "Handling signal: term" in app.logs(), timeout=30, what="gunicorn to take SIGTERM"
+    )
     slow.sendall(b"Connection: close\r\n\r\n")
     answer = slow.recv(65536)
     slow.close()

@@ -403,3 +403,18 @@ def podman_run_args(env: dict) -> list[str]:
     for key, value in env.items():
         args += ["--env", f"{key}={value}"]
     return args
+
+
+def wait_until(predicate, *, timeout: float, what: str) -> None:
+    """Poll `predicate` (every 0.1 s) until it holds; fail naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def accept_queue(port: int) -> int:
+    """Connections waiting for accept() on the listener at 127.0.0.1:port (ss's Recv-Q)."""
+    out = run(["ss", "-Hltn", f"sport = :{port}"]).stdout.split()
+    return int(out[1]) if out else 0

@@ -94,7 +94,9 @@ def test_the_image_pulled_by_digest_is_the_image_built(pulled, image, podman_env
     assert pulled_id == built_id
 
 
-def test_the_image_pulled_by_digest_migrates_and_serves(pulled, app_env, podman_env):
+def test_the_image_pulled_by_digest_migrates_and_serves(pulled, migrated, app_env, podman_env):
+    """The database is the one the built image migrated (the same image id, asserted above), so
+    the pulled image's migrate finds nothing to apply and the run spends no minute repeating it."""
     podman, reference = pulled
     migrate = tools.run(
         [

@@ -106,7 +106,11 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
         elif child.block_type == "featured_product":
             pending.append((child, "product", [value.get("product")], ""))
         elif child.block_type == "discount_promo":
-            value.code_live = live_code(value.get("code"))
+            code = value.get("code")
+            if code is not None and request is not None:
+                pagecache.changes_at(request, code.starts_at)  # shown from then on
+                pagecache.changes_at(request, code.ends_at)  # hidden from then on
+            value.code_live = live_code(code)
             ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
             pending.append((child, "products", ids, value.code_live.pk if value.code_live else ""))
     if request is not None and fragments.enabled_for(request):

@@ -13,8 +13,10 @@ per visitor; this module holds the rules that decide what may be stored.
 
 import hashlib
 import logging
+import math
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -122,6 +124,7 @@ class Entry:
     content: bytes
     content_type: str
     stored_at: float
+    expires_at: float = 0.0  # epoch seconds when a clock-bound part changes; 0: none
 
 
 def storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -145,10 +148,37 @@ def storable(request: HttpRequest, response: HttpResponse) -> bool:
     return not getattr(messages, "_queued_messages", None)
 
 
-def store(key: str, response: HttpResponse) -> Entry:
-    entry = Entry(response.content, response["Content-Type"], time.time())
-    _cache().set(key, entry, timeout=settings.PAGE_CACHE_SECONDS)
+def changes_at(request: HttpRequest, moment: datetime | None) -> None:
+    """The render shows something the clock alone changes at `moment` (a discount code starting
+    or ending): the stored page, and a CDN's copy of it, must not outlive that moment."""
+    if moment is None or moment.timestamp() <= time.time():
+        return
+    earliest = getattr(request, "_page_cache_changes_at", None)
+    if earliest is None or moment.timestamp() < earliest:
+        request._page_cache_changes_at = moment.timestamp()  # type: ignore[attr-defined]
+
+
+def lifetime(request: HttpRequest) -> int:
+    """Whole seconds the page may be kept: PAGE_CACHE_SECONDS, cut to end before the next
+    clock-bound change (rounded down, so it never outlives it); 0 means do not keep it."""
+    changes = getattr(request, "_page_cache_changes_at", None)
+    if changes is None:
+        return settings.PAGE_CACHE_SECONDS
+    return max(0, min(settings.PAGE_CACHE_SECONDS, math.floor(changes - time.time())))
+
+
+def store(key: str, response: HttpResponse, seconds: int) -> Entry:
+    now = time.time()
+    entry = Entry(response.content, response["Content-Type"], now, now + seconds)
+    _cache().set(key, entry, timeout=seconds)
     return entry
+
+
+def cdn_seconds(entry: Entry) -> int:
+    """How long a CDN may keep this answer: PAGE_CACHE_CDN_SECONDS, never past the entry's end."""
+    if not entry.expires_at:
+        return settings.PAGE_CACHE_CDN_SECONDS
+    return max(0, min(settings.PAGE_CACHE_CDN_SECONDS, math.floor(entry.expires_at - time.time())))
 
 
 def lookup(key: str) -> Entry | None:

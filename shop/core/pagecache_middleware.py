@@ -18,7 +18,6 @@ import copy
 import logging
 import re
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -59,7 +58,7 @@ def answer(request: HttpRequest, entry: pagecache.Entry, state: str) -> HttpResp
     else:
         content = entry.content.replace(pagecache.CSRF_PLACEHOLDER.encode(), b"")
         response = HttpResponse(content, content_type=entry.content_type)
-        patch_cache_control(response, public=True, max_age=0, s_maxage=settings.PAGE_CACHE_CDN_SECONDS)
+        patch_cache_control(response, public=True, max_age=0, s_maxage=pagecache.cdn_seconds(entry))
     patch_vary_headers(response, ["Cookie"])
     response["X-Page-Cache"] = state
     return response
@@ -108,10 +107,11 @@ class PageCacheMiddleware:
         if not getattr(request, "shared_page", False):
             return response
         request.shared_page = False  # type: ignore[attr-defined] # rendered; the holes are filled for this visitor from here on
-        if touched or not pagecache.storable(request, response):
+        seconds = pagecache.lifetime(request)
+        if touched or not seconds or not pagecache.storable(request, response):
             return finish_unstored(request, response)
         try:
-            entry = pagecache.store(key, response)
+            entry = pagecache.store(key, response, seconds)
         except Exception:
             logger.warning("page cache unavailable", exc_info=True)
             entry = pagecache.Entry(response.content, response["Content-Type"], 0)

@@ -89,7 +89,7 @@ format: venv
 
 test: lint node
 	@scripts/system-deps.sh all
-	@$(WITH_DB) $(PY) -m pytest $(PYTEST_ARGS)
+	@$(WITH_DB) scripts/test-all.sh $(PYTEST_ARGS)
 
 test-python: lint node
 	@scripts/system-deps.sh browser

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `make test`'s pytest run in two halves at once. The container and delivery tests (tests/deploy)
+# mostly wait (podman builds and pulls, compose health checks, the scheduler's minute tick), while
+# the rest keeps one core busy; side by side the suite fits its 20-minute budget on 2 cores.
+# Each half has its own test database; the deploy half's output is printed whole after the rest.
+# Arguments go to both halves.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+: "${DATABASE_URL:?DATABASE_URL must be set (make test sets it)}"
+py=.venv/bin/python
+log=$(mktemp)
+trap 'rm -f "$log"; kill "$deploy" 2>/dev/null' EXIT
+# pytest-django's documented suffix for parallel runs: the deploy half's test database is
+# test_<name>_deploy, so the halves never share one.
+TOX_PARALLEL_ENV=deploy "$py" -m pytest tests/deploy -p no:cacheprovider "$@" >"$log" 2>&1 &
+deploy=$!
+"$py" -m pytest --ignore=tests/deploy "$@"
+rest=$?
+wait "$deploy"
+deployed=$?
+echo
+echo "=================== tests/deploy (run beside the rest) ==================="
+cat "$log"
+echo "pytest exit codes: rest $rest, tests/deploy $deployed"
+[ "$rest" -eq 0 ] && [ "$deployed" -eq 0 ]

@@ -1,12 +1,10 @@
 """Real PostgreSQL, real threads, each with its own connection: no oversell, no double restock."""
 
 import contextlib
-import threading
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from shop.cart.models import Cart, CartItem
@@ -15,7 +13,7 @@ from shop.discounts.models import DiscountCode
 from shop.orders import services
 from shop.orders.models import Order
 from shop.orders.services import CheckoutError, ShippingDetails, TransitionNotAllowed
-from tests.factories import make_order, make_variant
+from tests.factories import make_order, make_variant, run_together
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,29 +25,6 @@ DETAILS = ShippingDetails(
     postal_code="20900",
     country="IT",
 )
-
-
-def run_together(workers: int, work) -> list:
-    """Start `workers` threads that call work(i) at the same moment; collect results or exceptions."""
-    barrier = threading.Barrier(workers)
-    results: list = [None] * workers
-
-    def target(i: int) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[i] = work(i)
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=target, args=(i,)) for i in range(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def test_twenty_four_shoppers_race_for_the_last_five_units():

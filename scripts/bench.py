@@ -5,14 +5,21 @@
     BENCH_GUNICORN_ENV="GUNICORN_MAX_REQUESTS=1000" make bench   # try another image setting
     BENCH_INPROCESS=0 BENCH_SCALE=0 make bench   # throughput only (comparing gunicorn settings)
     BENCH_NO_REDIS=1 make bench    # the servers without REDIS_URL (page cache in local memory)
+    BENCH_PAGES="guest cart,add to cart" BENCH_INPROCESS=0 BENCH_SCALE=0 make bench  # some rows only
 
 Order: /healthz on a bare gunicorn (2 sync workers, no config file); the pages on gunicorn with
 the image's config/gunicorn.py and production settings, Redis (Debian's redis-server, started
 here unless REDIS_URL answers) as the cache; /healthz on the bare gunicorn again. Then the
 in-process part (scripts/bench_inprocess.py): SQL on a cache miss and hit, uncached CPU time.
 Prints a table and writes .bench/bench-<time>.json and .bench/latest.json. Only 127.0.0.1.
+
+The guest-cart row loads the cart of GUESTS guests (one line each, several per connection, see
+guest_carts_script), not of one guest shared by every connection. The servers never outlive the
+bench: Ctrl-C or SIGTERM stops them on the way out, and a SIGKILLed bench takes each gunicorn
+master with it (PR_SET_PDEATHSIG, scripts/redis_server.die_with), whose workers follow it.
 """
 
+import functools
 import json
 import os
 import re
@@ -29,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from scripts.redis_server import free_port, ping, running_redis  # noqa: E402
+from scripts.redis_server import die_with, free_port, ping, running_redis  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
@@ -38,6 +45,16 @@ INPROCESS = os.environ.get("BENCH_INPROCESS", "1") != "0"
 NO_REDIS = os.environ.get("BENCH_NO_REDIS", "") == "1"
 SECRET_KEY = secrets.token_urlsafe(50)
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
+WRK_THREADS = 2
+GUESTS_PER_CONNECTION = 4
+GUESTS = WRK_THREADS * GUESTS_PER_CONNECTION * -(-CONNECTIONS // WRK_THREADS)
+# Labels (or parts of them) of the rows to load, comma-separated; empty: every row.
+PAGES = [part.strip() for part in os.environ.get("BENCH_PAGES", "").split(",") if part.strip()]
+SERVERS: list[subprocess.Popen] = []  # the gunicorns started and not stopped yet
+
+
+def wanted(label: str) -> bool:
+    return not PAGES or any(part in label for part in PAGES)
 
 
 def server_env(redis_url: str, database_url: str) -> dict:
@@ -79,13 +96,33 @@ def start(args: list[str], env: dict, log: Path) -> tuple[subprocess.Popen, str]
             stdout=out,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=functools.partial(die_with, os.getpid()),
         )
+    SERVERS.append(process)
     return process, f"http://127.0.0.1:{port}"
 
 
 def stop(process: subprocess.Popen) -> None:
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=60)
+    """The whole process group (master and workers); SIGKILL when it is not gone within a minute."""
+    for sig, limit in ((signal.SIGTERM, 60), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(process.pid, sig)
+            process.wait(timeout=limit)
+            break
+        except ProcessLookupError:
+            break
+        except subprocess.TimeoutExpired:
+            continue
+    SERVERS.remove(process)
+
+
+def stop_servers() -> None:
+    for process in list(SERVERS):
+        stop(process)
+
+
+def exit_on_signal(signum: int, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds main's ExitStack: servers and Redis stopped
 
 
 def workers_rss_mb(master: int) -> list[float]:
@@ -102,7 +139,7 @@ def workers_rss_mb(master: int) -> list[float]:
 
 
 def wrk(url: str, headers: dict, script: str = "") -> dict:
-    args = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency"]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as lua:
@@ -110,7 +147,8 @@ def wrk(url: str, headers: dict, script: str = "") -> dict:
             lua.write(script)
             lua.flush()
             args += ["-s", lua.name]
-        out = subprocess.run([*args, url], capture_output=True, text=True, check=True).stdout
+        die = functools.partial(die_with, os.getpid())
+        out = subprocess.run([*args, url], capture_output=True, text=True, check=True, preexec_fn=die).stdout
 
     def ms(p: str) -> float:
         value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
@@ -126,21 +164,27 @@ def wrk(url: str, headers: dict, script: str = "") -> dict:
 
 
 def visitors() -> dict:
-    """Cookies for a logged-in shopper, a guest with a cart, and a CSRF pair for the add-to-cart POST."""
+    """Cookies for a logged-in shopper, GUESTS guests with one cart line each, and a CSRF pair
+    for the add-to-cart POST. Each guest is made through the real add-to-cart view, from its own
+    address (the cart's rate limit counts per address)."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 
     from shop.catalog.models import ProductVariant
 
     variant = ProductVariant.objects.filter(stock__gt=5, is_active=True, product__is_active=True).first()
-    guest = Client(HTTP_HOST="127.0.0.1")
-    token = guest.get("/cart/visitor/").json()["csrf_token"]
-    csrf_cookie = guest.cookies["csrftoken"].value
-    guest.post("/cart/add/", {"variant": variant.pk, "quantity": 1}, HTTP_X_CSRFTOKEN=token)
+    first = Client(HTTP_HOST="127.0.0.1")
+    token = first.get("/cart/visitor/").json()["csrf_token"]
+    csrf_cookie = first.cookies["csrftoken"].value
+    guests = []
+    for n in range(GUESTS):
+        guest = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=f"10.99.{n // 250}.{n % 250 + 1}")
+        guest.post("/cart/add/", {"variant": variant.pk, "quantity": 1})
+        guests.append(f"sessionid={guest.cookies['sessionid'].value}; csrftoken={csrf_cookie}")
     member = Client(HTTP_HOST="127.0.0.1")
     member.force_login(get_user_model().objects.get(email="shopper@example.com"))
     return {
-        "guest_cart": f"sessionid={guest.cookies['sessionid'].value}; csrftoken={csrf_cookie}",
+        "guest_carts": guests,
         "member": f"sessionid={member.cookies['sessionid'].value}",
         "post_body": f"csrfmiddlewaretoken={token}&variant={variant.pk}&quantity=1",
         "csrf_cookie": f"csrftoken={csrf_cookie}",
@@ -170,7 +214,7 @@ def discover() -> list[tuple[str, str, str]]:
         ("member: product", product.get_absolute_url(), "member"),
         ("member: cart", "/cart/", "member"),
     ]  # fmt: skip
-    return pages
+    return [page for page in pages if wanted(page[0])]
 
 
 def inprocess(pages, database_url: str, redis_url: str) -> dict:
@@ -182,14 +226,37 @@ def inprocess(pages, database_url: str, redis_url: str) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
+def guest_carts_script(cookies: list[str]) -> str:
+    """wrk's Lua: each thread takes its own slice of the guests and cycles through it, one guest a
+    request. wrk gives a script no connection id, so a guest is not tied to one connection; with
+    GUESTS_PER_CONNECTION guests a connection, a guest comes round again only after that many
+    requests of each of its thread's connections, so no two requests of one guest overlap (they
+    would queue on one session and one cart, which no real shopper does)."""
+    per_thread = len(cookies) // WRK_THREADS
+    listed = ",\n".join(f'  "{cookie}"' for cookie in cookies)
+    return (
+        f"guests = {{\n{listed}\n}}\n"
+        f"per_thread, first, threads, n = {per_thread}, 0, 0, 0\n"
+        "function setup(thread)\n"
+        "  thread:set('first', threads * per_thread)\n"
+        "  threads = threads + 1\n"
+        "end\n"
+        "function request()\n"
+        "  n = n + 1\n"
+        "  return wrk.format(nil, nil, {Cookie = guests[first + n % per_thread + 1]})\n"
+        "end\n"
+    )
+
+
 def load_pages(base: str, pages, cookies: dict) -> list[dict]:
     rows = []
     for label, path, visitor in pages:
         headers = {"Cookie": cookies["member"]} if visitor == "member" else {}
         urllib.request.urlopen(urllib.request.Request(base + path, headers=headers), timeout=30).read()
         rows.append({"page": label, "path": path, "visitor": visitor, **wrk(base + path, headers)})
-    rows.append({"page": "guest cart (1 line)", "path": "/cart/", "visitor": "guest",
-                 **wrk(base + "/cart/", {"Cookie": cookies["guest_cart"]})})  # fmt: skip
+    if wanted("guest cart (1 line)"):
+        rows.append({"page": "guest cart (1 line)", "path": "/cart/", "visitor": "guest",
+                     **wrk(base + "/cart/", {}, guest_carts_script(cookies["guest_carts"]))})  # fmt: skip
     # Each POST from its own client address (as behind the ingress, SHOP_TRUSTED_PROXY_COUNT=1):
     # the cart's per-address rate limit would otherwise answer most of them 429.
     post = (
@@ -204,8 +271,9 @@ def load_pages(base: str, pages, cookies: dict) -> list[dict]:
         f'  return wrk.format("POST", nil, headers, "{cookies["post_body"]}")\n'
         "end\n"
     )
-    rows.append({"page": "add to cart (new guest)", "path": "POST /cart/add/", "visitor": "guest",
-                 **wrk(base + "/cart/add/", {}, post)})  # fmt: skip
+    if wanted("add to cart (new guest)"):
+        rows.append({"page": "add to cart (new guest)", "path": "POST /cart/add/", "visitor": "guest",
+                     **wrk(base + "/cart/add/", {}, post)})  # fmt: skip
     return rows
 
 
@@ -221,6 +289,7 @@ def seed_scale_database() -> str:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, exit_on_signal)  # Ctrl-C already raises KeyboardInterrupt
     os.environ.update(SECRET_KEY=SECRET_KEY, DEBUG="false", DJANGO_SETTINGS_MODULE="config.settings.dev")
     database_url = os.environ["DATABASE_URL"]
     logs = ROOT / ".bench" / "logs"
@@ -231,6 +300,7 @@ def main() -> None:
         if not (redis_url and ping(port)):
             redis_url = stack.enter_context(running_redis())
         os.environ["REDIS_URL"] = redis_url
+        stack.callback(stop_servers)  # before Redis stops (last in, first out)
         import django
 
         django.setup()

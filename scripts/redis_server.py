@@ -7,6 +7,7 @@ scripts/system-deps.sh installs redis-server. Nothing is written to disk (no RDB
 The server dies with the process that started it, even when that one is killed (a test run
 ended from outside never leaves a Redis behind): the kernel sends it SIGTERM when its parent
 goes (PR_SET_PDEATHSIG), and its working directory is removed as soon as it is listening.
+`die_with` is that parent-death hook, for any child (scripts/bench.py's gunicorns use it too).
 """
 
 import contextlib
@@ -41,7 +42,7 @@ def ping(port: int) -> bool:
 PR_SET_PDEATHSIG = 1
 
 
-def _die_with(parent: int) -> None:  # runs in the child between fork and exec
+def die_with(parent: int) -> None:  # runs in the child between fork and exec
     """SIGTERM when the parent exits, however it exits (Linux; the starting thread counts)."""
     ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
     if os.getppid() != parent:  # the parent was already gone before prctl took effect
@@ -61,7 +62,7 @@ def running_redis(maxmemory: str = "256mb") -> Iterator[str]:
          "--daemonize", "no", "--dir", workdir, "--maxmemory", maxmemory,
          "--maxmemory-policy", "allkeys-lru"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        preexec_fn=functools.partial(_die_with, os.getpid()) if sys.platform == "linux" else None,
+        preexec_fn=functools.partial(die_with, os.getpid()) if sys.platform == "linux" else None,
     )
     # fmt: on
     try:

@@ -136,8 +136,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Sessions (and so guest carts) live in PostgreSQL: any replica serves any request.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Sessions (and so guest carts) live in PostgreSQL: any replica serves any request. Django's
+# database engine, minus two writes it does not need (shop/core/sessions.py, docs/performance.md).
+SESSION_ENGINE = "shop.core.sessions"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 30
 
 REDIS_URL = env("REDIS_URL", default="")

@@ -5,8 +5,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from importlib import import_module
 
 from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -16,7 +18,6 @@ from django.utils import timezone
 
 from shop.accounts.models import AnyUser
 from shop.catalog.models import Product, ProductVariant
-from shop.catalog.services import sellable_variants
 from shop.core.money import format_money, quantize
 from shop.discounts import services as discounts
 from shop.shipping.services import missing_for_free_shipping, shipping_for
@@ -51,16 +52,21 @@ def _as_id(raw: object) -> int | None:
 def find_variant(
     *, variant_id: object = None, product_id: object = None, size: str = "", colour: str = ""
 ) -> ProductVariant | None:
-    """The sellable variant named by id, or by product + size (+ colour); None when there is none."""
-    variants = sellable_variants()
+    """The sellable variant named by id, or by product + size (+ colour); None when there is none.
+
+    One query by a unique key, then ProductVariant.is_sellable (the one-object twin of
+    sellable_variants()): the add-to-cart POST skips compiling that queryset's product subquery."""
+    variants = ProductVariant.objects.select_related("product__category")
     if variant_id not in (None, ""):
         pk = _as_id(variant_id)
-        return variants.filter(pk=pk).first() if pk else None
-    pk = _as_id(product_id)
-    size, colour = (size or "").strip(), (colour or "").strip()
-    if pk is None or not size:
-        return None
-    return variants.filter(product_id=pk, size=size, colour=colour).first()
+        variant = variants.filter(pk=pk).first() if pk else None
+    else:
+        pk = _as_id(product_id)
+        size, colour = (size or "").strip(), (colour or "").strip()
+        if pk is None or not size:
+            return None
+        variant = variants.filter(product_id=pk, size=size, colour=colour).first()
+    return variant if variant is not None and variant.is_sellable else None
 
 
 def describe(variant: ProductVariant) -> str:
@@ -96,6 +102,17 @@ def item_count(user: AnyUser | None = None, session_key: str | None = None) -> i
     else:
         return 0
     return items.aggregate(n=Sum("quantity"))["n"] or 0
+
+
+def cart_items(user: AnyUser | None = None, session_key: str | None = None) -> list[CartItem]:
+    """The lines of the member's or this session's cart, each with its cart, in one query."""
+    if user is not None and user.is_authenticated:
+        items = CartItem.objects.filter(cart__user=user)
+    elif session_key:
+        items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
+    else:
+        return []
+    return list(items.select_related("cart", "variant__product__category").order_by("created_at", "pk"))
 
 
 # --- changing a cart --------------------------------------------------------------
@@ -338,11 +355,13 @@ def remove_discount_code(cart: Cart) -> None:
 
 # --- housekeeping ------------------------------------------------------------------
 
-# Engines that keep sessions in the django_session table, where "session gone" can be checked.
-DATABASE_SESSION_ENGINES = {
-    "django.contrib.sessions.backends.db",
-    "django.contrib.sessions.backends.cached_db",
-}
+
+def sessions_in_database() -> bool:
+    """Whether the session engine keeps sessions in the django_session table (db, cached_db and
+    shop.core.sessions do), where "session gone" can be checked."""
+    return issubclass(import_module(settings.SESSION_ENGINE).SessionStore, DatabaseSessionStore)
+
+
 ABANDONED_CART_BATCH = 500
 
 
@@ -364,7 +383,7 @@ def abandoned_carts(now: datetime) -> QuerySet[Cart]:
     """
     stale = Q(updated_at__lt=now - cart_retention())
     guest_gone: Q | Combinable = stale
-    if settings.SESSION_ENGINE in DATABASE_SESSION_ENGINES:
+    if sessions_in_database():
         live_session = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
         guest_gone |= ~Exists(live_session)
     has_items = Exists(CartItem.objects.filter(cart=OuterRef("pk")))

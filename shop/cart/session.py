@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from . import services
-from .models import Cart
+from .models import Cart, CartItem
 
 CART_ID = "cart_id"  # kept in the session data, which survives the key rotation at login
 
@@ -21,15 +21,29 @@ def current_cart(request: HttpRequest) -> Cart | None:
     return memo[_CART]
 
 
+def current_items(request: HttpRequest) -> tuple[Cart | None, list[CartItem]]:
+    """The request's cart and its lines, in one query (the cart page); no lines, no cart."""
+    key = None if request.user.is_authenticated else request.session.session_key
+    items = services.cart_items(request.user, key)
+    return (items[0].cart if items else None), items
+
+
 def ensure_cart(request: HttpRequest) -> Cart:
-    """The request's cart, created (with a session key for a guest) when there is none yet."""
+    """The request's cart, created (with a session key for a guest) when there is none yet.
+
+    A visitor without a session gets one here, and it is saved with the new cart's id before
+    this returns, so inside the caller's transaction (shop/core/sessions.py then skips the
+    SessionMiddleware's second save): session, cart and first line are one commit."""
     cart = current_cart(request)
     if cart is None:
         if request.user.is_authenticated:
             cart = services.get_or_create_cart(request.user)
+        elif request.session.session_key is None:
+            request.session.create()
+            cart = Cart.objects.create(session_key=request.session.session_key)  # a new key has no cart
+            request.session[CART_ID] = cart.pk
+            request.session.save()
         else:
-            if request.session.session_key is None:
-                request.session.save()
             cart = services.get_or_create_cart(session_key=request.session.session_key)
             request.session[CART_ID] = cart.pk
         vars(request)[_CART] = cart

@@ -1,4 +1,7 @@
+from contextlib import nullcontext
+
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -14,7 +17,7 @@ from shop.discounts.services import DiscountError
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import cart_count, current_cart, ensure_cart, remember_cart_count
+from .session import cart_count, current_cart, current_items, ensure_cart, remember_cart_count
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -25,7 +28,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest) -> HttpResponse:
-    summary = services.summarize(current_cart(request))
+    summary = services.summarize(*current_items(request))
     attach_card_pictures([line.product for line in summary.lines], "thumb")  # photos in bulk
     remember_cart_count(request, summary.count)
     return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
@@ -49,11 +52,16 @@ def visitor(request: HttpRequest) -> JsonResponse:
 def add(request: HttpRequest) -> HttpResponse:
     if not any(request.POST.get(name) for name in ("variant", "product")):
         return HttpResponseBadRequest("Say which product to add: variant, or product with size and colour.")
+    new_session = request.session.session_key is None
     try:
         variant, quantity = parse_add(request.POST)
         services.check_available(variant, quantity)  # before ensure_cart: bad input makes no empty cart
-        services.add_item(ensure_cart(request), variant, quantity)
+        # A first line: its cart (and a new visitor's session) in the same transaction, one commit.
+        with transaction.atomic() if current_cart(request) is None else nullcontext():
+            services.add_item(ensure_cart(request), variant, quantity)
     except CartError as error:
+        if new_session and request.session.session_key is not None:
+            request.session.flush()  # its row went with the rolled-back transaction: no cookie for it
         messages.error(request, str(error))
         return _back(request)
     messages.success(request, f"Added {quantity} x {describe(variant)} to your cart.")

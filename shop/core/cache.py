@@ -5,11 +5,15 @@ page cache) answered 500 while Redis was down. Here every cache call that meets 
 is logged and answered as a miss (get: the default, set/add/delete: nothing stored), and
 `incr` raises ValueError as for a missing key, so django-ratelimit starts a fresh count:
 limits fail open while Redis is down. Short socket timeouts keep a dead Redis from holding
-a worker."""
+a worker.
+
+Django's RedisCacheClient builds a new redis.Redis object for every call, which sets up its
+~170 response callbacks each time: about as much CPU as the GET it then sends. Here each
+connection pool keeps one (a redis.Redis over a pool is safe to share between threads)."""
 
 import logging
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
@@ -28,12 +32,27 @@ _MISS_ANSWERS = {
 }
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        # Django's own two private members, as its get_client uses them (not in django-stubs).
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))  # the pools live as long as this object
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class ForgivingRedisCache(RedisCache):
     def __init__(self, server, params):
         options = params.setdefault("OPTIONS", {})
         options.setdefault("socket_connect_timeout", 0.5)
         options.setdefault("socket_timeout", 0.5)
         super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     def incr(self, key, delta=1, version=None):
         try:

@@ -1,0 +1,44 @@
+"""Sessions in PostgreSQL (Django's database engine) with two writes fewer (docs/performance.md).
+
+- A new key is not looked up first: its INSERT (save with must_create) is the uniqueness
+  check, and Django's create() draws another key on the CreateError of a clash. Django's
+  engine runs a SELECT for every new session to find what the INSERT finds anyway.
+- A second save() within a request of data already saved is skipped: a view that saves the
+  session inside its own transaction (a new guest's cart, shop/cart/views.add) leaves the
+  SessionMiddleware's save at the end of the request with nothing to write, so it writes
+  nothing. What counts as "the same" is the serialized data and the key, so a change made
+  to a nested value in place is still written when `modified` says so.
+
+Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/performance.md.
+"""
+
+from django.contrib.sessions.backends import db
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.utils.crypto import get_random_string
+
+
+class SessionStore(db.SessionStore):
+    _saved: tuple[str, bytes] | None = None  # (key, serialized data) as last written
+
+    def _get_new_session_key(self) -> str:  # Django's hook for key generation (base.py)
+        return get_random_string(32, VALID_KEY_CHARS)
+
+    async def _aget_new_session_key(self) -> str:
+        return self._get_new_session_key()
+
+    def _written_state(self) -> tuple[str, bytes] | None:
+        if self.session_key is None:
+            return None
+        return (self.session_key, self.serializer().dumps(dict(self.items())))
+
+    def save(self, must_create: bool = False) -> None:
+        state = None if must_create else self._written_state()
+        if state is not None and state == self._saved:
+            return
+        super().save(must_create=must_create)
+        self._saved = self._written_state()
+
+    def delete(self, session_key: str | None = None) -> None:
+        if session_key is None or session_key == self.session_key:
+            self._saved = None
+        super().delete(session_key)

@@ -1,0 +1,105 @@
+"""What the cart's hot paths cost the database: statements and commits (docs/performance.md).
+
+Exact counts, so a change that adds a query (or a commit: a WAL flush each) fails here and is
+either fixed or written down with its new count.
+"""
+
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from shop.cart.models import Cart, CartItem
+from tests.cart.test_cart import add, fill_with_photographed_products
+from tests.factories import make_variant
+
+# Session, the lines with their cart, photos, renditions; the rest is the site chrome, which
+# the page cache keeps per generation in production (it is off in the tests).
+GUEST_CART_PAGE = 8
+# Variant; then one transaction (BEGIN ... COMMIT, counted too): the session (its INSERT and
+# then its cart id, each in Django's savepoint), the cart, add_item (in its savepoint: lock,
+# line, new line, cart touched). Before: 11 statements in 4 transactions.
+NEW_GUEST_ADD = 16
+# Variant, session, cart; then add_item's transaction: lock, line, line saved, cart touched.
+RETURNING_GUEST_ADD = 9
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
+
+@contextmanager
+def counting_commits():
+    """How many transactions that write end in a commit: one per outermost atomic block, and one
+    per write run outside any (autocommit). Needs real commits (transactional_db)."""
+    counted = {"commits": 0}
+    commit = connection.commit
+
+    def counting_commit():
+        counted["commits"] += 1
+        commit()
+
+    def autocommitted_writes(execute, sql, params, many, context):
+        if not connection.in_atomic_block and sql.lstrip().upper().startswith(WRITES):
+            counted["commits"] += 1
+        return execute(sql, params, many, context)
+
+    connection.commit = counting_commit
+    try:
+        with connection.execute_wrapper(autocommitted_writes):
+            yield counted
+    finally:
+        del connection.commit  # the instance attribute goes, the method is back
+
+
+def cart_page_queries(client: Client, lines: int) -> int:
+    fill_with_photographed_products(client, lines)
+    client.get("/cart/")  # renditions and the chrome's rows are made on first use
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/cart/")
+    assert len(response.context["summary"].lines) == lines
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_guest_cart_page_costs_the_same_for_1_and_5_lines():
+    assert cart_page_queries(Client(), 1) == GUEST_CART_PAGE
+    assert cart_page_queries(Client(), 5) == GUEST_CART_PAGE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_guest_adds_in_one_commit():
+    variant = make_variant(stock=5)
+    client = Client()
+    with counting_commits() as counted, CaptureQueriesContext(connection) as queries:
+        response = add(client, variant=variant.pk, quantity="2")
+    assert response.status_code == 302
+    assert len(queries) == NEW_GUEST_ADD
+    assert counted["commits"] == 1
+    cart = Cart.objects.get(session_key=client.session.session_key)
+    assert client.session["cart_id"] == cart.pk  # saved in that commit; the middleware wrote nothing more
+    assert list(cart.items.values_list("variant", "quantity")) == [(variant.pk, 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_returning_guest_adds_in_one_commit():
+    variant = make_variant(stock=5)
+    client = Client()
+    add(client, variant=variant.pk)
+    with counting_commits() as counted, CaptureQueriesContext(connection) as queries:
+        add(client, variant=variant.pk)
+    assert len(queries) == RETURNING_GUEST_ADD
+    assert counted["commits"] == 1
+    assert CartItem.objects.get().quantity == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_first_add_leaves_no_session_and_no_cart():
+    """Refused before anything is written (sold out): no session row, no cart, no cookie."""
+    variant = make_variant(stock=0)
+    client = Client()
+    with counting_commits() as counted:
+        response = add(client, variant=variant.pk)
+    assert response.status_code == 302
+    assert counted["commits"] == 0
+    assert not Cart.objects.exists()
+    assert "sessionid" not in response.cookies

@@ -1,0 +1,50 @@
+"""shop.core.sessions: Django's database sessions, minus the writes that change nothing."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from shop.core.sessions import SessionStore
+
+pytestmark = pytest.mark.django_db
+
+
+def statements(run) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        run()
+    return [
+        q["sql"].split()[0]
+        for q in queries.captured_queries
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+
+
+def test_a_new_session_is_inserted_without_looking_its_key_up_first():
+    session = SessionStore()
+    session["colour"] = "Black"
+    assert statements(session.save) == ["INSERT"]
+    assert SessionStore(session.session_key).load() == {"colour": "Black"}
+
+
+def test_saving_what_was_just_saved_writes_nothing_but_a_change_in_place_is_written():
+    session = SessionStore()
+    session["basket"] = {"n": 1}
+    session.save()
+    assert statements(session.save) == []
+    session["basket"]["n"] = 2  # changed in place: only `modified` tells the middleware
+    session.modified = True
+    assert statements(session.save) == ["UPDATE"]
+    assert SessionStore(session.session_key).load() == {"basket": {"n": 2}}
+
+
+def test_a_cycled_key_keeps_the_data_under_the_new_key_only():
+    """Login rotates the key (cycle_key): the data moves, the old row goes, later saves still write."""
+    session = SessionStore()
+    session["cart_id"] = 7
+    session.save()
+    old = session.session_key
+    session.cycle_key()
+    session["user"] = "x"
+    session.save()
+    assert not session.exists(old)
+    assert SessionStore(session.session_key).load() == {"cart_id": 7, "user": "x"}

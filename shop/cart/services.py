@@ -104,17 +104,6 @@ def item_count(user: AnyUser | None = None, session_key: str | None = None) -> i
     return items.aggregate(n=Sum("quantity"))["n"] or 0
 
 
-def cart_items(user: AnyUser | None = None, session_key: str | None = None) -> list[CartItem]:
-    """The lines of the member's or this session's cart, each with its cart, in one query."""
-    if user is not None and user.is_authenticated:
-        items = CartItem.objects.filter(cart__user=user)
-    elif session_key:
-        items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
-    else:
-        return []
-    return list(items.select_related("cart", "variant__product__category").order_by("created_at", "pk"))
-
-
 # --- changing a cart --------------------------------------------------------------
 
 

@@ -3,7 +3,7 @@
 from django.http import HttpRequest
 
 from . import services
-from .models import Cart, CartItem
+from .models import Cart
 
 CART_ID = "cart_id"  # kept in the session data, which survives the key rotation at login
 
@@ -19,13 +19,6 @@ def current_cart(request: HttpRequest) -> Cart | None:
         key = None if request.user.is_authenticated else request.session.session_key
         memo[_CART] = services.cart_for(request.user, key)
     return memo[_CART]
-
-
-def current_items(request: HttpRequest) -> tuple[Cart | None, list[CartItem]]:
-    """The request's cart and its lines, in one query (the cart page); no lines, no cart."""
-    key = None if request.user.is_authenticated else request.session.session_key
-    items = services.cart_items(request.user, key)
-    return (items[0].cart if items else None), items
 
 
 def ensure_cart(request: HttpRequest) -> Cart:

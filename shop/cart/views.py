@@ -17,7 +17,7 @@ from shop.discounts.services import DiscountError
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import cart_count, current_cart, current_items, ensure_cart, remember_cart_count
+from .session import cart_count, current_cart, ensure_cart, remember_cart_count
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -28,7 +28,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest) -> HttpResponse:
-    summary = services.summarize(*current_items(request))
+    summary = services.summarize(current_cart(request))
     attach_card_pictures([line.product for line in summary.lines], "thumb")  # photos in bulk
     remember_cart_count(request, summary.count)
     return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})

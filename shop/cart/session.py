@@ -24,21 +24,22 @@ def current_cart(request: HttpRequest) -> Cart | None:
 def ensure_cart(request: HttpRequest) -> Cart:
     """The request's cart, created (with a session key for a guest) when there is none yet.
 
-    A visitor without a session gets one here, and it is saved with the new cart's id before
-    this returns, so inside the caller's transaction (shop/core/sessions.py then skips the
-    SessionMiddleware's second save): session, cart and first line are one commit."""
+    A visitor without a session gets one here. A guest's session is saved with the new cart's
+    id before this returns, so inside the caller's transaction (shop/core/sessions.py then
+    skips the SessionMiddleware's second save): session, cart and first line are one commit."""
     cart = current_cart(request)
     if cart is None:
         if request.user.is_authenticated:
             cart = services.get_or_create_cart(request.user)
-        elif request.session.session_key is None:
-            request.session.create()
-            cart = Cart.objects.create(session_key=request.session.session_key)  # a new key has no cart
-            request.session[CART_ID] = cart.pk
-            request.session.save()
         else:
-            cart = services.get_or_create_cart(session_key=request.session.session_key)
-            request.session[CART_ID] = cart.pk
+            session = request.session
+            if session.session_key is None:
+                session.create()
+                cart = Cart.objects.create(session_key=session.session_key)  # a new key has no cart
+            else:
+                cart = services.get_or_create_cart(session_key=session.session_key)
+            session[CART_ID] = cart.pk
+            session.save()
         vars(request)[_CART] = cart
     return cart
 

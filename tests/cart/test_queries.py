@@ -95,6 +95,18 @@ def test_a_returning_guest_adds_in_one_commit():
 
 
 @pytest.mark.django_db(transaction=True)
+def test_a_guest_with_a_session_but_no_cart_adds_in_one_commit():
+    variant = make_variant(stock=5)
+    client = Client()
+    key = client.session.session_key  # the test client saves a session and sends its cookie
+    with counting_commits() as counted:
+        add(client, variant=variant.pk)
+    assert counted["commits"] == 1
+    assert client.session.session_key == key
+    assert client.session["cart_id"] == Cart.objects.get(session_key=key).pk
+
+
+@pytest.mark.django_db(transaction=True)
 def test_a_refused_first_add_leaves_no_session_and_no_cart():
     """Refused before anything is written (sold out): no session row, no cart, no cookie."""
     variant = make_variant(stock=0)

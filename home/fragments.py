@@ -4,10 +4,11 @@ A page-cache miss on a content page (a new query string, another page sharing no
 first visitor after an entry expired) still has to fetch and render every product card; most
 of a home page's CPU. A product block's HTML depends only on the block as published, the
 products it shows and their current data, and (for a discount promotion) whether its code is
-live: the key holds the generation (every product, price, stock sell-out, image, category or
-page change bumps it, home/signals.py and shop/catalog/page_cache.py), the block's type and
-fields, the product ids resolved for this request and the live code. So a changed price is never
-served from here: the next request after the commit reads a new generation and renders anew.
+live: the key holds the block's type and fields, the product ids resolved for this request, the
+version of each of those products (a price, variant, photo or sell-out of that product bumps
+it), the cards' generation (any other catalog change: a category, a discount, an image, bumps
+it; shop/catalog/page_cache.py and home/signals.py) and the live code. So a changed price is
+never served from here: the next request after the commit reads new versions and renders anew.
 
 Only pages rendered in shared mode use it (an anonymous render, see shop/core/pagecache.py);
 previews, editors and a page cache turned off never read or write it.
@@ -31,17 +32,30 @@ def enabled_for(request: HttpRequest | None) -> bool:
     return (
         request is not None
         and getattr(request, "shared_page", False)
-        and getattr(request, "page_cache_generation", None) is not None
+        and getattr(request, "page_cache_scopes", None) is not None
     )
 
 
-def key_for(request: HttpRequest, child, ids: list[int], extra: object) -> str:
-    """The generation, the block as published (type and every field), its products, `extra`."""
+def key_for(request: HttpRequest, child, ids: list[int], extra: object, versions: dict[int, int]) -> str:
+    """The cards' generation, the block as published (type and every field), its products and
+    their versions (pagecache.product_versions), `extra`. Not the pages' or settings'
+    generation: a product block shows no page or setting, so publishing a page leaves its
+    fragments valid; nor another product's version: selling out one product re-renders only
+    the blocks that show it."""
     # The API representation: every field's value, without the list items' random ids.
     published = json.dumps(child.block.get_api_representation(child.value), sort_keys=True, default=str)
-    raw = f"{child.block_type}:{published}:{','.join(map(str, ids))}:{extra}"
-    generation = request.page_cache_generation  # type: ignore[attr-defined]
+    products = ",".join(f"{pk}@{versions[pk]}" for pk in ids if pk)
+    raw = f"{child.block_type}:{published}:{products}:{extra}"
+    generation = request.page_cache_scopes[pagecache.CARDS]  # type: ignore[attr-defined]
     return f"fragment:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def versions_for(ids: list[int]) -> dict[int, int]:
+    try:
+        return pagecache.product_versions(ids)
+    except Exception:  # a cache outage renders the blocks, never an error
+        logger.warning("fragment cache unavailable", exc_info=True)
+        return {}
 
 
 def lookup(keys: list[str]) -> dict[str, str]:

@@ -96,7 +96,8 @@ def category_page_urls(request) -> dict[int, str]:
         live = pagetree.public(CategoryPage.objects.live(), request).filter(category__is_active=True)
         return {page.category_id: page.get_url(request) for page in live}
 
-    return pagecache.memo(request, ("category-page-urls", request.get_host()), load)
+    key = ("category-page-urls", request.get_host())
+    return pagecache.memo(request, key, load, [pagecache.PAGES, pagecache.CATALOG])
 
 
 class HomePage(StreamPage):

@@ -34,7 +34,7 @@ class CategoryTree:
     @classmethod
     def for_request(cls, request: HttpRequest) -> "CategoryTree":
         """Kept until the next page-cache invalidation (a category saved is one)."""
-        return pagecache.memo(request, ("category-tree",), cls.load)
+        return pagecache.memo(request, ("category-tree",), cls.load, [pagecache.CATALOG])
 
     def with_descendants(self, category_id: int) -> list[int]:
         """The category's id and those of every active category below it (no query)."""
@@ -114,8 +114,12 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
             ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
             pending.append((child, "products", ids, value.code_live.pk if value.code_live else ""))
     if request is not None and fragments.enabled_for(request):
-        keys = [fragments.key_for(request, child, ids, extra) for child, _, ids, extra in pending]
-        found = fragments.lookup(keys)
+        versions = fragments.versions_for([pk for _, _, ids, _ in pending for pk in ids if pk])
+        keys = [
+            fragments.key_for(request, child, ids, extra, versions) if versions else ""
+            for child, _, ids, extra in pending
+        ]
+        found = fragments.lookup([key for key in keys if key])
         for (child, *_), key in zip(pending, keys, strict=True):
             child.value.fragment_key = key
             child.value.fragment_html = found.get(key)

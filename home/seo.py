@@ -27,7 +27,7 @@ def breadcrumbs(page: Page, request) -> list[tuple[str, str]]:
     if request is None:
         return _breadcrumbs(page, request)
     key = ("breadcrumbs", request.get_host(), page.pk)
-    return list(pagecache.memo(request, key, lambda: tuple(_breadcrumbs(page, request))))
+    return list(pagecache.memo(request, key, lambda: tuple(_breadcrumbs(page, request)), [pagecache.PAGES]))
 
 
 def _breadcrumbs(page: Page, request) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from wagtail.search.tasks import insert_or_update_object_task
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from shop.catalog.models import Category, ProductVariant
-from shop.core.pagecache import invalidate_pages
+from shop.core.pagecache import PAGES, SETTINGS, invalidate_pages
 
 
 class ReindexProduct:
@@ -69,13 +69,26 @@ def follow_category_slug(sender, instance: Category, raw: bool = False, **kwargs
     for page in CategoryPage.objects.filter(category=instance).exclude(slug=instance.slug):
         page.slug = instance.slug
         page.save(update_fields=["slug", "url_path"], clean=False)
+        invalidate_pages(PAGES)  # a plain save sends no page_published: the tree moved
 
 
-def content_changed(sender, raw: bool = False, **kwargs) -> None:
+def pages_changed(sender, raw: bool = False, **kwargs) -> None:
     """Publish, unpublish (also a scheduled expiry), move or delete of a page; a view restriction
-    (privacy), a site setting, an image or the site itself saved. Drafts and revisions change
-    nothing shown."""
+    (privacy). Drafts and revisions change nothing shown."""
     if not raw:
+        invalidate_pages(PAGES)
+
+
+def settings_changed(sender, raw: bool = False, **kwargs) -> None:
+    if not raw:
+        invalidate_pages(SETTINGS)
+
+
+def everything_changed(sender, raw: bool = False, **kwargs) -> None:
+    """The site itself (its root page, its host) or an image, which pages, settings and product
+    photos all show. A new image shows nowhere yet: what starts to show it (a product photo, a
+    published page, a setting) invalidates its own scope."""
+    if not raw and not kwargs.get("created"):
         invalidate_pages()
 
 
@@ -88,28 +101,28 @@ def connect_page_cache() -> None:
         SiteSettings,
     )
 
-    page_published.connect(content_changed, dispatch_uid="page-cache-published")
-    page_unpublished.connect(content_changed, dispatch_uid="page-cache-unpublished")
-    post_page_move.connect(content_changed, dispatch_uid="page-cache-moved")
-    post_delete.connect(content_changed, sender=Page, dispatch_uid="page-cache-page-deleted")
+    page_published.connect(pages_changed, dispatch_uid="page-cache-published")
+    page_unpublished.connect(pages_changed, dispatch_uid="page-cache-unpublished")
+    post_page_move.connect(pages_changed, dispatch_uid="page-cache-moved")
+    post_delete.connect(pages_changed, sender=Page, dispatch_uid="page-cache-page-deleted")
     m2m_changed.connect(
-        content_changed,
+        pages_changed,
         sender=PageViewRestriction.groups.through,
         dispatch_uid="page-cache-restriction-groups",
     )
-    saved_models = (
-        Site,
-        PageViewRestriction,
-        get_image_model(),
-        AnnouncementSettings,
-        FooterSettings,
-        NavigationSettings,
-        SeoSettings,
-        SiteSettings,
-    )
-    for model in saved_models:
+    receivers = {
+        Site: everything_changed,
+        get_image_model(): everything_changed,
+        PageViewRestriction: pages_changed,
+        AnnouncementSettings: settings_changed,
+        FooterSettings: settings_changed,
+        NavigationSettings: settings_changed,
+        SeoSettings: settings_changed,
+        SiteSettings: settings_changed,
+    }
+    for model, receiver in receivers.items():
         for signal in (post_save, post_delete):
-            signal.connect(content_changed, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
+            signal.connect(receiver, sender=model, dispatch_uid=f"page-cache-{model.__name__}")
 
 
 def connect() -> None:

@@ -11,13 +11,15 @@ from shop.core import pagecache
 register = template.Library()
 
 SOCIAL_RENDITION = "fill-1200x630"
+# Settings whose links choose pages: a page published, moved or deleted changes what they show.
+_LINKS_TO_PAGES = (NavigationSettings, FooterSettings)
 
 
 def _setting(model, request):
     """The site's setting, or None where there is no site (a bare error page, a test without one).
 
-    Kept per process until the next page-cache invalidation (saving a setting is one), so a
-    page rendered on a miss reads no setting from the database.
+    Kept per process until a setting is saved (or, for settings that link to pages, a page
+    changes), so a page rendered on a miss reads no setting from the database.
     """
     if request is None:
         return None
@@ -28,7 +30,8 @@ def _setting(model, request):
         except (ObjectDoesNotExist, AttributeError):
             return None
 
-    return pagecache.memo(request, ("setting", request.get_host(), model), load)
+    scopes = (pagecache.SETTINGS, pagecache.PAGES) if model in _LINKS_TO_PAGES else (pagecache.SETTINGS,)
+    return pagecache.memo(request, ("setting", request.get_host(), model), load, scopes)
 
 
 @register.simple_tag(takes_context=True)

@@ -13,7 +13,7 @@ from django.db.models import Case, Prefetch, QuerySet, Value, When
 from django.utils import timezone
 from wagtail.search import index as search_index
 
-from shop.core.pagecache import invalidate_pages
+from shop.core.pagecache import CATALOG, invalidate_pages
 
 from . import stock_alerts
 from .images import product_images_queryset
@@ -77,7 +77,7 @@ def soft_delete_product(product: Product) -> Product:
             deleted_at=product.deleted_at, updated_at=product.updated_at
         )
         transaction.on_commit(lambda: search_index.remove_object(product))
-        invalidate_pages()
+        invalidate_pages(CATALOG)
     return product
 
 
@@ -88,7 +88,7 @@ def restore_product(product: Product) -> Product:
         product.deleted_at, product.updated_at = None, timezone.now()
         Product.all_objects.filter(pk=product.pk).update(deleted_at=None, updated_at=product.updated_at)
         transaction.on_commit(lambda: search_index.insert_or_update_object(product))
-        invalidate_pages()
+        invalidate_pages(CATALOG)
     return product
 
 
@@ -100,7 +100,7 @@ def set_products_active(product_ids: Iterable[int], active: bool) -> int:
         .update(is_active=active, updated_at=timezone.now())
     )
     if changed:
-        invalidate_pages()
+        invalidate_pages(CATALOG)
     return changed
 
 
@@ -168,7 +168,7 @@ def apply_stock_edits[T](
             ProductVariant.objects.filter(pk__in=targets).update(
                 stock=Case(*(When(pk=pk, then=Value(stock)) for pk, stock in targets.items()))
             )
-            invalidate_pages()
+            invalidate_pages(CATALOG)
             restocked = [pk for pk, stock in targets.items() if stock > 0 and current[pk][0] <= 0]
             stock_alerts.notify_after_commit(restocked)
     return saved, targets

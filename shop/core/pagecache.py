@@ -15,8 +15,11 @@ import hashlib
 import logging
 import math
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -28,6 +31,15 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "generation"
+# What a change can touch, each with its own generation: a stored page depends on all three; a
+# product block's fragment on the catalog only, the page tree on the pages only (memo below).
+CATALOG, PAGES, SETTINGS = "catalog", "pages", "settings"
+SCOPES = (CATALOG, PAGES, SETTINGS)
+# Within the catalog: a change to one product's own data (a price, a variant, a photo, a sell-out)
+# bumps that product's version; any other catalog change bumps CARDS, which every product block
+# fragment depends on (home/fragments.py).
+CARDS = "cards"
+PRODUCT_VERSION_KEY = "product-version:{}"
 # Rendered into every form in shared mode instead of a real token; never a valid one.
 CSRF_PLACEHOLDER = "page-cache-csrf-placeholder"
 # The parts of a page that differ per visitor: hole name -> template rendered with the request
@@ -53,23 +65,42 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
-def generation() -> int:
-    """The current generation; a lost one is replaced by a value never used before."""
+def generations() -> dict[str, int]:
+    """Each scope's current generation; a lost one is replaced by a value never used before."""
     cache = _cache()
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, time.time_ns(), timeout=None)
-        value = cache.get(GENERATION_KEY, 0)
-    return value
+    keys = {scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CARDS)}
+    found = cache.get_many(list(keys.values()))
+    missing = [key for key in keys.values() if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), timeout=None)
+        found |= cache.get_many(missing)
+    return {scope: found.get(key, 0) for scope, key in keys.items()}
 
 
-def _bump() -> None:
+def generation_of(scopes: dict[str, int]) -> str:
+    """The whole cache's generation: it changes whenever any scope's does (a product's version
+    never changes without the catalog's)."""
+    return ".".join(str(scopes[scope]) for scope in SCOPES)
+
+
+def _incr(key: str) -> None:
     cache = _cache()
     try:
-        try:
-            cache.incr(GENERATION_KEY)
-        except ValueError:  # never set, or evicted: start from a value never used before
-            cache.set(GENERATION_KEY, time.time_ns(), timeout=None)
+        cache.incr(key)
+    except ValueError:  # never set, or evicted: start from a value never used before
+        cache.set(key, time.time_ns(), timeout=None)
+
+
+def _bump(scopes: Iterable[str] = SCOPES, products: frozenset[int] | None = None) -> None:
+    try:
+        for scope in scopes:
+            _incr(f"{GENERATION_KEY}:{scope}")
+        if CATALOG in scopes:
+            if products is None:
+                _incr(f"{GENERATION_KEY}:{CARDS}")
+            for pk in sorted(products or ()):
+                _incr(PRODUCT_VERSION_KEY.format(pk))
     except Exception:  # the change is committed; stale pages age out (PAGE_CACHE_SECONDS)
         logger.exception("page cache unavailable: could not invalidate")
     if getattr(settings, "WAGTAILFRONTENDCACHE", None):
@@ -78,33 +109,66 @@ def _bump() -> None:
         purge_url_from_cache(settings.WAGTAILADMIN_BASE_URL.rstrip("/") + "/*")
 
 
-def invalidate_pages() -> None:
-    """Every stored page is out once the current transaction commits (at once outside one)."""
+def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> None:
+    """Every stored page is out once the current transaction commits (at once outside one).
+
+    `scopes` says what changed (CATALOG, PAGES, SETTINGS; all when none is named): what was kept
+    per process or as a fragment and depends only on other scopes stays valid. `products`, with
+    CATALOG only, says the change touched nothing but these products' own data: the product
+    blocks that do not show them stay valid. Without it every product block is out.
+    """
+    unknown = set(scopes) - set(SCOPES)
+    if unknown:
+        raise ValueError(f"Unknown page-cache scopes: {sorted(unknown)}")
+    if products is not None and tuple(scopes) != (CATALOG,):
+        raise ValueError("Only a catalog change can name its products.")
     if enabled():
-        transaction.on_commit(_bump)
+        narrowed = frozenset(products) if products is not None else None
+        transaction.on_commit(partial(_bump, scopes or SCOPES, narrowed))
 
 
-_memo: dict = {"generation": None, "values": {}}
+def product_versions(ids: Iterable[int]) -> dict[int, int]:
+    """Each product's version (see CARDS); a lost one is replaced by a value never used before,
+    so a fragment rendered before a change is never found again under the same key."""
+    cache = _cache()
+    keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in set(ids)}
+    if not keys:
+        return {}
+    found = cache.get_many(list(keys.values()))
+    missing = [key for key in keys.values() if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, time.time_ns(), timeout=None)
+        found |= cache.get_many(missing)
+    return {pk: found.get(key, 0) for pk, key in keys.items()}
 
 
-def memo(request: HttpRequest, key: tuple, compute):
-    """A value that only changes when the generation does (a site, its settings), kept per process.
+_memo: dict[tuple, tuple[tuple, Any]] = {}
+MEMO_LIMIT = 10_000  # keys, not bytes: one per host and setting, per page's breadcrumbs...
 
-    Only while the page cache knows the request's generation; otherwise computed every time.
+
+def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_on: Iterable[str] = SCOPES):
+    """A value that only changes when the scopes it depends on do (a site, its settings, the
+    page tree), kept per process; it survives changes to any other scope.
+
+    Only while the page cache knows the request's generations; otherwise computed every time.
     Whatever is kept here must be read-only for its users: threads of a worker share it.
     """
-    current = getattr(request, "page_cache_generation", None)
-    if current is None:
+    scopes = getattr(request, "page_cache_scopes", None)
+    if scopes is None:
         return compute()
-    if _memo["generation"] != current:
-        _memo["generation"], _memo["values"] = current, {}
-    values = _memo["values"]
-    if key not in values:
-        values[key] = compute()
-    return values[key]
+    stamp = tuple(scopes[scope] for scope in depends_on)
+    kept = _memo.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = compute()
+    if len(_memo) >= MEMO_LIMIT:
+        _memo.clear()
+    _memo[key] = (stamp, value)
+    return value
 
 
-def page_key(request: HttpRequest, current_generation: int) -> str:
+def page_key(request: HttpRequest, current_generation: str) -> str:
     """The URL (scheme, host, path, query without tracking parameters) within a generation."""
     pairs = [(k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)]
     pairs = sorted((p for p in pairs if not p[0].startswith(IGNORED_PARAMS)), key=lambda p: p[0])

@@ -17,6 +17,7 @@ Who gets what:
 import copy
 import logging
 import re
+from functools import partial
 
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -26,6 +27,7 @@ from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from . import pagecache, pagetree
+from .pagecache import SETTINGS
 
 logger = logging.getLogger(__name__)
 
@@ -86,13 +88,17 @@ class PageCacheMiddleware:
         if pagecache.is_personal(request) and is_editor(request):
             return self.get_response(request)
         try:
-            generation = pagecache.generation()
+            scopes = pagecache.generations()
         except Exception:  # a cache outage serves pages uncached, never an error
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
+        generation = pagecache.generation_of(scopes)
+        request.page_cache_scopes = scopes  # type: ignore[attr-defined]
         request.page_cache_generation = generation  # type: ignore[attr-defined]
         key = pagecache.page_key(request, generation)
-        site = pagecache.memo(request, ("site", request.get_host()), lambda: Site.find_for_request(request))
+        site = pagecache.memo(
+            request, ("site", request.get_host()), partial(Site.find_for_request, request), [SETTINGS]
+        )
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
         request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]
         entry = pagecache.lookup(key)

@@ -86,7 +86,7 @@ def for_request(request: HttpRequest) -> PageTree | None:
     site = getattr(request, "_wagtail_site", None) or Site.find_for_request(request)
     if site is None:
         return None
-    return pagecache.memo(request, ("page-tree", site.pk), lambda: PageTree.load(site))
+    return pagecache.memo(request, ("page-tree", site.pk), lambda: PageTree.load(site), [pagecache.PAGES])
 
 
 def public(queryset: PageQuerySet, request: HttpRequest | None) -> PageQuerySet:

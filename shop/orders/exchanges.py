@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db.models import F
 
 from shop.catalog.models import ProductVariant
-from shop.core.pagecache import invalidate_pages
+from shop.core.pagecache import CATALOG, invalidate_pages
 
 from . import locks
 from .models import Order, OrderEvent, OrderItem
@@ -29,8 +29,9 @@ def restock(quantities: dict[int, int]) -> None:
     variants = locks.lock_variants(quantities)
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
-    if any(v.stock <= 0 for v in variants.values()):  # back in stock: cached pages show it again
-        invalidate_pages()
+    back = {v.product_id for v in variants.values() if v.stock <= 0}
+    if back:  # back in stock: cached pages show it again
+        invalidate_pages(CATALOG, products=back)
 
 
 def reserve(wanted: dict[int, int]) -> dict[int, ProductVariant]:
@@ -51,8 +52,9 @@ def place_exchange_order(original: Order, wanted: dict[int, int], *, actor=None)
     variants = reserve(wanted)
     for variant_id, quantity in sorted(wanted.items()):
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") - quantity)
-    if any(variants[pk].stock == quantity for pk, quantity in wanted.items()):
-        invalidate_pages()  # the last units went: cached pages show it sold out
+    sold_out = {variants[pk].product_id for pk, quantity in wanted.items() if variants[pk].stock == quantity}
+    if sold_out:
+        invalidate_pages(CATALOG, products=sold_out)  # the last units went: cached pages show it sold out
     order = Order(
         user=original.user,
         email=original.email,

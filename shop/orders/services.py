@@ -21,7 +21,7 @@ from shop.cart.services import describe
 from shop.catalog import stock_alerts
 from shop.catalog.models import ProductVariant
 from shop.core.money import quantize
-from shop.core.pagecache import invalidate_pages
+from shop.core.pagecache import CATALOG, invalidate_pages
 from shop.discounts.services import AppliedDiscount, DiscountError
 from shop.shipping.services import shipping_for
 from shop.tax.services import VatNotConfigured
@@ -83,8 +83,9 @@ def _restock(order: Order) -> None:
     variants = locks.lock_variants(quantities)
     for variant_id, quantity in sorted(quantities.items()):
         ProductVariant.objects.filter(pk=variant_id).update(stock=F("stock") + quantity)
-    if any(v.stock <= 0 for v in variants.values()):  # back in stock: pages show it again
-        invalidate_pages()
+    back = {v.product_id for v in variants.values() if v.stock <= 0}
+    if back:  # back in stock: pages show it again
+        invalidate_pages(CATALOG, products=back)
     order.stock_released = True
     stock_alerts.notify_after_commit(quantities)
 
@@ -287,8 +288,9 @@ def place_order(cart: Cart, details: ShippingDetails, *, user: AnyUser | None = 
         taken = {v: 0 for v, _ in wanted}
         for variant_id, quantity in wanted:
             taken[variant_id] += quantity
-        if any(variants[pk].stock == quantity for pk, quantity in taken.items()):
-            invalidate_pages()  # the last units went: pages show it sold out
+        sold_out = {variants[pk].product_id for pk, n in taken.items() if variants[pk].stock == n}
+        if sold_out:
+            invalidate_pages(CATALOG, products=sold_out)  # the last units went: pages show it sold out
         subtotal = quantize(sum((line.line_total for line in lines), 0))
         reduction = discount.amount if discount else Decimal("0.00")
         shipping = shipping_for(subtotal - reduction)

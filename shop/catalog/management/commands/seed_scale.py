@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from shop.catalog.models import Category, Product, ProductImage, ProductVariant
-from shop.core.pagecache import invalidate_pages
+from shop.core.pagecache import CATALOG, invalidate_pages
 
 PREFIX = "scale-"
 SIZES = ("S", "M", "L", "XL")
@@ -54,5 +54,5 @@ class Command(BaseCommand):
             for n, p in enumerate(products)
             for image in templates[n % len(templates)].images.all()
         )
-        invalidate_pages()
+        invalidate_pages(CATALOG)
         self.stdout.write(f"Added {len(products)} products; {Product.all_objects.count()} in all.")

@@ -7,13 +7,12 @@ once and a deleted or inactive product silently disappears.
 """
 
 from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
-
-from shop.catalog.models import Product
 
 from .chooser import category_chooser_viewset, product_chooser_viewset
 from .fragments import CachedFragmentBlock
@@ -26,12 +25,14 @@ CategoryChooserBlock = category_chooser_viewset.get_block_class(
 )
 
 
-# Wagtail builds the chooser block class at run time, so mypy cannot use it as a base.
-class ProductChooserBlock(_BaseProductChooserBlock):  # type: ignore[misc,valid-type]
-    """A chosen product kept as its id: no query while the stream is loaded."""
+class KeptAsId:
+    """A chooser block mixin: the chosen object is kept as its id, so loading a stream runs no
+    query for it; the page fetches what it shows in bulk (home/products.py)."""
+
+    target_model: type[Model]
 
     def _pk(self, value):
-        return value.pk if isinstance(value, Product) else value
+        return value.pk if isinstance(value, Model) else value
 
     def to_python(self, value):
         return None if value in (None, "") else int(value)
@@ -46,14 +47,23 @@ class ProductChooserBlock(_BaseProductChooserBlock):  # type: ignore[misc,valid-
         return None if value in (None, "") else int(self._pk(value))
 
     def clean(self, value):
-        return self._pk(super().clean(self._pk(value)))
+        return self._pk(super().clean(self._pk(value)))  # type: ignore[misc]  # the chooser block's
 
     def normalize(self, value):
         return None if value in (None, "") else int(self._pk(value))
 
     def extract_references(self, value):
         if value is not None:
-            yield Product, str(self._pk(value)), "", ""
+            yield self.target_model, str(self._pk(value)), "", ""
+
+
+# Wagtail builds the chooser block classes at run time, so mypy cannot use them as bases.
+class ProductChooserBlock(KeptAsId, _BaseProductChooserBlock):  # type: ignore[misc,valid-type]
+    """A chosen product, kept as its id."""
+
+
+class CategoryIdChooserBlock(KeptAsId, CategoryChooserBlock):  # type: ignore[misc,valid-type]
+    """A chosen category kept as its id, where only its id is needed (a grid's descendants)."""
 
 
 class LinkStructValue(blocks.StructValue):
@@ -120,7 +130,7 @@ class ProductGridBlock(CachedFragmentBlock, blocks.StructBlock):
         default="chosen",
     )
     products = blocks.ListBlock(ProductChooserBlock(), required=False, default=[])
-    category = CategoryChooserBlock(required=False)
+    category = CategoryIdChooserBlock(required=False)
     tag = blocks.CharBlock(required=False, max_length=100)
     limit = blocks.IntegerBlock(default=8, min_value=1, max_value=48, help_text="How many products at most.")
 

@@ -46,7 +46,7 @@ def key_for(request: HttpRequest, child, ids: list[int], extra: object, versions
     published = json.dumps(child.block.get_api_representation(child.value), sort_keys=True, default=str)
     products = ",".join(f"{pk}@{versions[pk]}" for pk in ids if pk)
     raw = f"{child.block_type}:{published}:{products}:{extra}"
-    generation = request.page_cache_scopes[pagecache.CARDS]  # type: ignore[attr-defined]
+    generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
     return f"fragment:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -89,15 +89,24 @@ def resolve_category_tiles(stream, request) -> None:
 
 
 def category_page_urls(request) -> dict[int, str]:
-    """Category id -> address of its live, public page, for active categories (one query), kept
-    until the next page-cache invalidation (publishing a page or saving a category is one)."""
-
-    def load() -> dict[int, str]:
-        live = pagetree.public(CategoryPage.objects.live(), request).filter(category__is_active=True)
+    """Category id -> address of its live, public page, for active categories; kept until a page
+    is published, moved or deleted or a category changes."""
+    tree = pagetree.for_request(request)
+    if tree is None:  # page cache off: nothing is kept
+        live = CategoryPage.objects.live().public().filter(category__is_active=True)
         return {page.category_id: page.get_url(request) for page in live}
 
+    def load() -> dict[int, str]:
+        """From the kept category and page trees: no query."""
+        urls = {}
+        for category_id, page_id in CategoryTree.for_request(request).page_ids.items():
+            page = tree.by_pk.get(page_id)
+            if page is not None and page.live and tree.is_public(page):
+                urls[category_id] = page.as_page().get_url(request)
+        return urls
+
     key = ("category-page-urls", request.get_host())
-    return pagecache.memo(request, key, load, [pagecache.PAGES, pagecache.CATALOG])
+    return pagecache.memo(request, key, load, [pagecache.PAGES, pagecache.CATALOG_WIDE])
 
 
 class HomePage(StreamPage):
@@ -150,6 +159,7 @@ class CategoryPage(SeoPage):
     """A catalog category's page at /shop/<category-slug>/; its products come live from the catalog."""
 
     category = models.OneToOneField(Category, on_delete=models.PROTECT, related_name="+")
+    routed_with = ("category",)  # shop.core.pagetree.preroute: the page and its category, one query
     intro = RichTextField(blank=True, features=["h2", "h3", "bold", "italic", "link", "ul", "ol"])
 
     parent_page_types = ["home.ShopIndexPage"]

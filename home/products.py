@@ -7,6 +7,7 @@ the number of blocks or products.
 
 from collections.abc import Iterable
 
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 
 from shop.catalog.models import Category, Product
@@ -20,21 +21,30 @@ from . import fragments
 
 
 class CategoryTree:
-    """The active categories' parent links, loaded with one query and reused for a whole page."""
+    """The active categories' parent links and the ids of their pages, loaded with one query and
+    reused for a whole page."""
 
-    def __init__(self, pairs: Iterable[tuple[int, int | None]]):
+    def __init__(self, rows: Iterable[tuple[int, int | None, int | None]]):
         self._children: dict[int | None, list[int]] = {}
-        for pk, parent_id in pairs:
+        self.page_ids: dict[int, int] = {}
+        for pk, parent_id, page_id in rows:
             self._children.setdefault(parent_id, []).append(pk)
+            if page_id is not None:
+                self.page_ids[pk] = page_id
 
     @classmethod
     def load(cls) -> "CategoryTree":
-        return cls(Category.objects.filter(is_active=True).values_list("pk", "parent_id"))
+        from .models import CategoryPage
+
+        page = CategoryPage.objects.filter(category=OuterRef("pk")).values("pk")[:1]
+        rows = Category.objects.filter(is_active=True).annotate(page_id=Subquery(page))
+        return cls(rows.values_list("pk", "parent_id", "page_id"))
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> "CategoryTree":
-        """Kept until the next page-cache invalidation (a category saved is one)."""
-        return pagecache.memo(request, ("category-tree",), cls.load, [pagecache.CATALOG])
+        """Kept until a category (or anything beyond one product's own data) or a page changes."""
+        key = ("category-tree",)
+        return pagecache.memo(request, key, cls.load, [pagecache.CATALOG_WIDE, pagecache.PAGES])
 
     def with_descendants(self, category_id: int) -> list[int]:
         """The category's id and those of every active category below it (no query)."""
@@ -92,7 +102,7 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
             source = value.get("source")
             if source == "category" and value.get("category"):
                 tree = tree or (CategoryTree.for_request(request) if request else CategoryTree.load())
-                category_ids = tree.with_descendants(value["category"].pk)
+                category_ids = tree.with_descendants(value["category"])
                 ids = newest_ids(category_ids=category_ids, limit=value.get("limit") or 8)
             elif source == "newest":
                 ids = newest_ids(limit=value.get("limit") or 8)

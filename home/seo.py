@@ -12,7 +12,7 @@ from wagtail.models import Page, Site
 from shop.catalog.models import Product
 from shop.catalog.pricing import shown_price
 from shop.catalog.services import active_variants
-from shop.core import pagecache
+from shop.core import pagecache, pagetree
 from shop.core.money import quantize
 
 # Never crawled, whatever the site settings say: private or per-visitor pages.
@@ -31,6 +31,9 @@ def breadcrumbs(page: Page, request) -> list[tuple[str, str]]:
 
 
 def _breadcrumbs(page: Page, request) -> list[tuple[str, str]]:
+    tree = pagetree.for_request(request)
+    if tree is not None and page.pk in tree.by_pk:  # from the kept page tree: no query
+        return [(p.title, p.as_page().get_full_url(request)) for p in tree.ancestors(page.path)]
     site = Site.find_for_request(request)
     ancestors = page.get_ancestors(inclusive=True).filter(depth__gt=1).specific(defer=True)
     if site is not None:

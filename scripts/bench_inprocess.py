@@ -1,5 +1,5 @@
 """The in-process half of `make bench`: SQL queries per page on a page-cache miss and hit, and
-each page's own CPU time uncached, on the first miss after an invalidation and on a miss.
+each page's own CPU time uncached, on the first miss after each kind of change and on a miss.
 Prints JSON; scripts/bench.py runs it with the same DATABASE_URL, REDIS_URL and SECRET_KEY as
 the servers it measures.
 
@@ -42,12 +42,25 @@ def _with(path: str, **params) -> str:
     return path + ("&" if "?" in path else "?") + "&".join(f"{k}={v}" for k, v in params.items())
 
 
+def changed_product(path: str) -> int:
+    """The product whose own change the page shows: the product of a product page, else the
+    newest buyable one (in every "newest" grid and on page 1 of its category)."""
+    from shop.catalog.models import Product
+
+    products = Product.objects.buyable()
+    if path.startswith("/products/"):
+        slug = path.split("?")[0].rstrip("/").rsplit("/", 1)[1]
+        return products.get(slug=slug).pk
+    return products.order_by("-created_at", "-pk").values_list("pk", flat=True)[0]
+
+
 def measure(path: str, client) -> dict:
-    """CPU per request (process time, this process only) and SQL per request, three ways:
-    uncached (page cache off: an editor's view), the first miss after an invalidation (nothing
-    kept: site, settings, page tree, product blocks all read anew) and a miss within a
-    generation (a URL not seen yet: what is kept per generation is reused, product blocks from
-    the fragment cache). SQL on a miss is also counted with the fragment cache left empty."""
+    """CPU per request (process time, this process only) and SQL per request: uncached (page
+    cache off: an editor's view); the first miss after each kind of change (one product's own
+    data, e.g. a sell-out; any other catalog change; a page published; a setting saved; the site
+    or an image edited, which invalidates everything); and a miss within a generation (a URL
+    not seen yet: what is kept is reused, product blocks from the fragment cache). SQL on a
+    miss is also counted with the fragment cache left empty."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -59,17 +72,29 @@ def measure(path: str, client) -> dict:
             client.get(path)  # renditions made, connections open: the steady state
         cpu_uncached = _cpu_ms([lambda: client.get(path)] * REPEATS)
 
-    def first_miss():
-        pagecache._bump()
-        return client.get(path)
+    product = frozenset([changed_product(path)])
+    changes = {
+        "product": lambda: pagecache._bump([pagecache.CATALOG], product),
+        "catalog": lambda: pagecache._bump([pagecache.CATALOG]),
+        "pages": lambda: pagecache._bump([pagecache.PAGES]),
+        "settings": lambda: pagecache._bump([pagecache.SETTINGS]),
+        "all": pagecache._bump,
+    }
+    result = {"status": client.get(path).status_code, "cpu_ms_uncached": round(cpu_uncached, 2)}
+    for kind, change in changes.items():
 
-    cpu_first_miss = _cpu_ms([first_miss] * REPEATS)
+        def first_miss(change=change):
+            change()
+            return client.get(path)
+
+        result[f"cpu_ms_first_miss_{kind}"] = round(_cpu_ms([first_miss] * REPEATS), 2)
+        change()
+        with CaptureQueriesContext(connection) as first:
+            client.get(path)
+        result[f"sql_first_miss_{kind}"] = len(first.captured_queries)
     unique = iter(range(10**6))
     cpu_miss = _cpu_ms([lambda: client.get(_with(path, bench=next(unique)))] * REPEATS)
 
-    pagecache._bump()
-    with CaptureQueriesContext(connection) as first:
-        response = client.get(path)
     real_lookup = fragments.lookup
     fragments.lookup = lambda keys: {}
     try:
@@ -81,12 +106,8 @@ def measure(path: str, client) -> dict:
         client.get(_with(path, bench="fragments"))
     with CaptureQueriesContext(connection) as hit:
         state = client.get(path).get("X-Page-Cache", "")
-    return {
-        "status": response.status_code,
-        "cpu_ms_uncached": round(cpu_uncached, 2),
-        "cpu_ms_first_miss": round(cpu_first_miss, 2),
+    return result | {
         "cpu_ms_miss": round(cpu_miss, 2),
-        "sql_first_miss": len(first.captured_queries),
         "sql_miss": len(miss.captured_queries),
         "sql_miss_fragments": len(miss_fragments.captured_queries),
         "sql_hit": len(hit.captured_queries),

@@ -1,8 +1,10 @@
 """Site chrome (menu, footer, announcement) and SEO meta for every storefront template."""
 
+from functools import partial
+
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from home import seo
 from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
@@ -11,27 +13,40 @@ from shop.core import pagecache
 register = template.Library()
 
 SOCIAL_RENDITION = "fill-1200x630"
-# Settings whose links choose pages: a page published, moved or deleted changes what they show.
-_LINKS_TO_PAGES = (NavigationSettings, FooterSettings)
+_CHROME = (NavigationSettings, FooterSettings, AnnouncementSettings, SeoSettings)
+# The menu and footer links choose pages: a page published, moved or deleted changes them.
+_DEPENDS_ON = (pagecache.SETTINGS, pagecache.PAGES)
+
+
+def _load_settings(request) -> dict:
+    """Every setting the storefront's chrome shows, read in one query (each joined to the site)."""
+    site = Site.find_for_request(request)
+    if site is None:
+        return {}
+    row = Site.objects.select_related(*(model._meta.model_name for model in _CHROME)).get(pk=site.pk)
+    found = {}
+    for model in _CHROME:
+        try:
+            found[model] = getattr(row, model._meta.model_name)
+        except model.DoesNotExist:
+            found[model] = model.for_site(site)  # created once, as Wagtail's for_request does
+    return found
 
 
 def _setting(model, request):
     """The site's setting, or None where there is no site (a bare error page, a test without one).
 
-    Kept per process until a setting is saved (or, for settings that link to pages, a page
-    changes), so a page rendered on a miss reads no setting from the database.
+    Kept per process until a setting is saved or a page changes (the menu and footer link to
+    pages), so a page rendered on a miss reads no setting from the database.
     """
     if request is None:
         return None
-
-    def load():
-        try:
-            return model.for_request(request)
-        except (ObjectDoesNotExist, AttributeError):
-            return None
-
-    scopes = (pagecache.SETTINGS, pagecache.PAGES) if model in _LINKS_TO_PAGES else (pagecache.SETTINGS,)
-    return pagecache.memo(request, ("setting", request.get_host(), model), load, scopes)
+    try:
+        key = ("settings", request.get_host())
+        found = pagecache.memo(request, key, partial(_load_settings, request), _DEPENDS_ON)
+    except (ObjectDoesNotExist, AttributeError):
+        return None
+    return found.get(model)
 
 
 @register.simple_tag(takes_context=True)

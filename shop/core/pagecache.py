@@ -31,14 +31,16 @@ logger = logging.getLogger(__name__)
 
 CACHE_ALIAS = "pages"
 GENERATION_KEY = "generation"
-# What a change can touch, each with its own generation: a stored page depends on all three; a
-# product block's fragment on the catalog only, the page tree on the pages only (memo below).
-CATALOG, PAGES, SETTINGS = "catalog", "pages", "settings"
-SCOPES = (CATALOG, PAGES, SETTINGS)
+# What a change can touch, each with its own generation. A stored page depends on all of them;
+# what is kept beside it only on what it shows (memo below): the page tree on the pages, the
+# site object on the site (a Site or image edit bumps every scope), a product block's fragment
+# on the catalog.
+CATALOG, PAGES, SETTINGS, SITE = "catalog", "pages", "settings", "site"
+SCOPES = (CATALOG, PAGES, SETTINGS, SITE)
 # Within the catalog: a change to one product's own data (a price, a variant, a photo, a sell-out)
-# bumps that product's version; any other catalog change bumps CARDS, which every product block
-# fragment depends on (home/fragments.py).
-CARDS = "cards"
+# bumps that product's version; any other catalog change (a category, a discount, a tag) bumps
+# CATALOG_WIDE, which product block fragments and the category tree depend on.
+CATALOG_WIDE = "catalog-wide"
 PRODUCT_VERSION_KEY = "product-version:{}"
 # Rendered into every form in shared mode instead of a real token; never a valid one.
 CSRF_PLACEHOLDER = "page-cache-csrf-placeholder"
@@ -68,7 +70,7 @@ def _cache():
 def generations() -> dict[str, int]:
     """Each scope's current generation; a lost one is replaced by a value never used before."""
     cache = _cache()
-    keys = {scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CARDS)}
+    keys = {scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CATALOG_WIDE)}
     found = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found]
     if missing:
@@ -98,7 +100,7 @@ def _bump(scopes: Iterable[str] = SCOPES, products: frozenset[int] | None = None
             _incr(f"{GENERATION_KEY}:{scope}")
         if CATALOG in scopes:
             if products is None:
-                _incr(f"{GENERATION_KEY}:{CARDS}")
+                _incr(f"{GENERATION_KEY}:{CATALOG_WIDE}")
             for pk in sorted(products or ()):
                 _incr(PRODUCT_VERSION_KEY.format(pk))
     except Exception:  # the change is committed; stale pages age out (PAGE_CACHE_SECONDS)
@@ -112,7 +114,7 @@ def _bump(scopes: Iterable[str] = SCOPES, products: frozenset[int] | None = None
 def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> None:
     """Every stored page is out once the current transaction commits (at once outside one).
 
-    `scopes` says what changed (CATALOG, PAGES, SETTINGS; all when none is named): what was kept
+    `scopes` says what changed (CATALOG, PAGES, SETTINGS, SITE; all when none is named): what was kept
     per process or as a fragment and depends only on other scopes stays valid. `products`, with
     CATALOG only, says the change touched nothing but these products' own data: the product
     blocks that do not show them stay valid. Without it every product block is out.
@@ -128,7 +130,7 @@ def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> Non
 
 
 def product_versions(ids: Iterable[int]) -> dict[int, int]:
-    """Each product's version (see CARDS); a lost one is replaced by a value never used before,
+    """Each product's version (see CATALOG_WIDE); a lost one is replaced by a value never used before,
     so a fragment rendered before a change is never found again under the same key."""
     cache = _cache()
     keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in set(ids)}

@@ -27,7 +27,7 @@ from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
 from . import pagecache, pagetree
-from .pagecache import SETTINGS
+from .pagecache import SITE
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ class PageCacheMiddleware:
         request.page_cache_generation = generation  # type: ignore[attr-defined]
         key = pagecache.page_key(request, generation)
         site = pagecache.memo(
-            request, ("site", request.get_host()), partial(Site.find_for_request, request), [SETTINGS]
+            request, ("site", request.get_host()), partial(Site.find_for_request, request), [SITE]
         )
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
         request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]

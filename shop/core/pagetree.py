@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
 from django.http import Http404, HttpRequest
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
@@ -27,10 +27,17 @@ from . import pagecache
 @dataclass(frozen=True)
 class TreePage:
     pk: int
+    title: str
+    url_path: str
     path: str
     content_type_id: int
     live: bool
     alias_of_id: int | None
+
+    def as_page(self) -> Page:
+        """An unsaved stand-in with what Wagtail's URL methods read: get_url(request) and
+        get_full_url(request) answer as the stored page would, without a query."""
+        return Page(id=self.pk, title=self.title, url_path=self.url_path, path=self.path, live=self.live)
 
 
 class PageTree:
@@ -44,15 +51,33 @@ class PageTree:
         self.restrictions = restrictions
         self.paths = {page.path for page in pages.values()}
         self.aliases = {page.path for page in pages.values() if page.alias_of_id}
+        self.by_pk = {page.pk: page for page in pages.values()}
+        self.by_path = {page.path: page for page in pages.values()}
 
     @classmethod
     def load(cls, site: Site) -> "PageTree":
         root = site.root_page
-        rows = Page.objects.filter(path__startswith=root.path).values_list(
-            "url_path", "pk", "path", "content_type_id", "live", "alias_of_id"
+        above = [root.path[:end] for end in range(Page.steplen, len(root.path), Page.steplen)]
+        restricted = Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
+        rows = (
+            Page.objects.filter(Q(path__startswith=root.path) | Q(path__in=above))
+            .annotate(restricted=restricted)
+            .values_list(
+                "pk", "title", "url_path", "path", "content_type_id", "live", "alias_of_id", "restricted"
+            )
         )
-        pages = {url_path: TreePage(*fields) for url_path, *fields in rows}
-        restrictions = list(PageViewRestriction.objects.select_related("page").prefetch_related("groups"))
+        pages, any_restricted = {}, False
+        for *fields, is_restricted in rows:
+            any_restricted = any_restricted or is_restricted  # the root's ancestors' count too
+            page = TreePage(*fields)
+            if page.path.startswith(root.path):
+                pages[page.url_path] = page
+        # Most shops restrict nothing: then the tree is one query.
+        restrictions = []
+        if any_restricted:
+            restrictions = list(PageViewRestriction.objects.select_related("page"))
+            by_groups = [r for r in restrictions if r.restriction_type == PageViewRestriction.GROUPS]
+            prefetch_related_objects(by_groups, "groups")
         return cls(root.url_path, pages, restrictions)
 
     def find(self, path: str) -> TreePage | None:
@@ -68,6 +93,14 @@ class PageTree:
         if any(path in self.aliases for path in chain):
             return None
         return [r for r in self.restrictions if page_path.startswith(r.page.path)]
+
+    def is_public(self, page: TreePage) -> bool:
+        return not any(page.path.startswith(r.page.path) for r in self.restrictions)
+
+    def ancestors(self, page_path: str) -> list[TreePage]:
+        """The site's pages from its root down to this one (inclusive), as far as they are in it."""
+        chain = [page_path[:end] for end in range(Page.steplen, len(page_path) + 1, Page.steplen)]
+        return [self.by_path[path] for path in chain if path in self.by_path]
 
     def private_q(self) -> Q:
         """Pages in a restricted section, like PageQuerySet.private_q() but without a query."""
@@ -109,7 +142,8 @@ def preroute(request: HttpRequest) -> None:
     if model is None:
         return
     try:
-        page: Any = model._default_manager.get(pk=found.pk)
+        related = getattr(model, "routed_with", ())  # what its serve reads anyway, in the same query
+        page: Any = model._default_manager.select_related(*related).get(pk=found.pk)
         result = page.route(request, [])
     except (Page.DoesNotExist, Http404):
         return

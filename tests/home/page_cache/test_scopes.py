@@ -153,3 +153,20 @@ def test_a_menu_link_follows_its_page(home, tshirt_page, commit):
     with commit():
         sale.unpublish()
     assert 'href="/winter-sale/"' not in miss("/")
+
+
+def test_breadcrumbs_from_the_kept_tree_are_wagtails(
+    home, shop_index, tshirt_page, django_assert_num_queries
+):
+    """The kept tree answers what page.get_ancestors() and get_full_url() would, without a query."""
+    from home import seo
+
+    plain = RequestFactory().get("/shop/t-shirts/", HTTP_HOST="localhost")
+    expected = seo._breadcrumbs(tshirt_page, plain)
+    kept = RequestFactory().get("/shop/t-shirts/", HTTP_HOST="localhost")
+    kept.page_cache_scopes = pagecache.generations()
+    kept.page_cache_generation = pagecache.generation_of(kept.page_cache_scopes)
+    seo._breadcrumbs(tshirt_page, kept)  # the tree read once
+    with django_assert_num_queries(0):
+        assert seo._breadcrumbs(tshirt_page, kept) == expected
+    assert [title for title, _ in expected] == [home.title, shop_index.title, tshirt_page.title]

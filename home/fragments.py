@@ -17,15 +17,19 @@ previews, editors and a page cache turned off never read or write it.
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from shop.core import pagecache
 
 logger = logging.getLogger(__name__)
+
+CARD_TEMPLATE = "catalog/includes/product_card.html"
 
 
 def enabled_for(request: HttpRequest | None) -> bool:
@@ -48,6 +52,22 @@ def key_for(request: HttpRequest, child, ids: list[int], extra: object, versions
     raw = f"{child.block_type}:{published}:{products}:{extra}"
     generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
     return f"fragment:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+@dataclass(frozen=True)
+class CachedCard:
+    """A product card's HTML from the fragment cache, standing in for the product in a grid."""
+
+    pk: int
+    html: str
+
+
+def card_key(request: HttpRequest, product_id: int, versions: dict[int, int]) -> str:
+    """A grid's card of one product (catalog/includes/product_card.html, lazy photo): it shows
+    nothing but the product's own data, so its version and the rest of the catalog's
+    generation are the whole key."""
+    generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
+    return f"card:{generation}:{product_id}@{versions[product_id]}"
 
 
 def versions_for(ids: list[int]) -> dict[int, int]:
@@ -87,3 +107,14 @@ class CachedFragmentBlock:
         if key:
             store(key, rendered)
         return rendered
+
+
+def render_card(item) -> SafeString:
+    """A grid's product card: the cached HTML, or rendered (and kept when it has a key)."""
+    if isinstance(item, CachedCard):
+        return mark_safe(item.html)  # our own rendered template output
+    html = render_to_string(CARD_TEMPLATE, {"product": item, "lazy": True})
+    key = getattr(item, "card_key", "")
+    if key:
+        store(key, html)
+    return mark_safe(html)

@@ -134,11 +134,31 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
             child.value.fragment_key = key
             child.value.fragment_html = found.get(key)
         pending = [entry for entry in pending if entry[0].value.fragment_html is None]
-    lookup = fetch_products(pk for _, _, ids, _ in pending for pk in ids)
+        cards, card_keys = _cached_cards(request, pending, versions)
+    else:
+        cards, card_keys = {}, {}
+    lookup = fetch_products(pk for _, attribute, ids, _ in pending for pk in ids if pk not in cards)
+    for pk, product in lookup.items():
+        product.card_key = card_keys.get(pk, "")  # the grid_card tag keeps the card under it
     for child, attribute, ids, _ in pending:
-        found_products = [lookup[pk] for pk in ids if pk in lookup]
         if attribute == "products":
-            child.value.products_live = found_products
+            child.value.products_live = [
+                cards.get(pk) or lookup[pk] for pk in ids if pk in cards or pk in lookup
+            ]
         else:
+            found_products = [lookup[pk] for pk in ids if pk in lookup]
             child.value.product_live = found_products[0] if found_products else None
     return lookup
+
+
+def _cached_cards(
+    request: HttpRequest, pending, versions: dict[int, int]
+) -> tuple[dict[int, fragments.CachedCard], dict[int, str]]:
+    """The grids' cards found in the fragment cache, by product id, and every card's key: a block
+    rendered anew after one product changed fetches and renders only that product's card."""
+    ids = {pk for _, attribute, block_ids, _ in pending if attribute == "products" for pk in block_ids if pk}
+    if not versions or not ids:
+        return {}, {}
+    keys = {pk: fragments.card_key(request, pk, versions) for pk in ids}
+    found = fragments.lookup(list(keys.values()))
+    return {pk: fragments.CachedCard(pk, found[key]) for pk, key in keys.items() if key in found}, keys

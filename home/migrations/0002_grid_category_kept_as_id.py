@@ -5,20 +5,323 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('home', '0001_initial'),
+        ("home", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='homepage',
-            name='body',
-            field=wagtail.fields.StreamField([('hero', 7), ('rich_text', 8), ('product_grid', 16), ('featured_product', 19), ('category_tiles', 24), ('promo_banner', 26), ('call_to_action', 29), ('discount_promo', 32)], blank=True, block_lookup={0: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': False}), 1: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 2: ('wagtail.blocks.TextBlock', (), {'max_length': 400, 'required': False}), 3: ('wagtail.blocks.CharBlock', (), {'max_length': 60, 'required': False}), 4: ('wagtail.blocks.PageChooserBlock', (), {'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'A path such as /shop/ or a full https:// address.', 'max_length': 300, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('label', 3), ('page', 4), ('url', 5)]], {'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 0), ('heading', 1), ('text', 2), ('call_to_action', 6)]], {}), 8: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr', 'image'], 'template': 'home/blocks/rich_text.html'}), 9: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 10: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('chosen', 'The products chosen below'), ('newest', 'The newest products of the shop'), ('category', 'The newest products of a category'), ('tag', 'Products with a tag')]}), 11: ('home.blocks.ProductChooserBlock', (), {}), 12: ('wagtail.blocks.ListBlock', (11,), {'default': [], 'required': False}), 13: ('home.blocks.CategoryIdChooserBlock', (), {'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'max_length': 100, 'required': False}), 15: ('wagtail.blocks.IntegerBlock', (), {'default': 8, 'help_text': 'How many products at most.', 'max_value': 48, 'min_value': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 9), ('source', 10), ('products', 12), ('category', 13), ('tag', 14), ('limit', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "Defaults to the product's name.", 'max_length': 120, 'required': False}), 18: ('wagtail.blocks.TextBlock', (), {'max_length': 600, 'required': False}), 19: ('wagtail.blocks.StructBlock', [[('product', 11), ('heading', 17), ('text', 18)]], {}), 20: ('home.blocks.CategoryChooserBlock', (), {}), 21: ('wagtail.blocks.CharBlock', (), {'help_text': "Defaults to the category's name.", 'max_length': 60, 'required': False}), 22: ('wagtail.blocks.StructBlock', [[('category', 20), ('label', 21), ('image', 0)]], {}), 23: ('wagtail.blocks.ListBlock', (22,), {'min_num': 1}), 24: ('wagtail.blocks.StructBlock', [[('heading', 9), ('tiles', 23)]], {}), 25: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('dark', 'Dark'), ('light', 'Light'), ('accent', 'Accent')]}), 26: ('wagtail.blocks.StructBlock', [[('heading', 1), ('text', 2), ('image', 0), ('link', 6), ('style', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'max_length': 60}), 28: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Solid'), ('outline', 'Outline')]}), 29: ('wagtail.blocks.StructBlock', [[('label', 27), ('page', 4), ('url', 5), ('style', 28)]], {}), 30: ('wagtail.snippets.blocks.SnippetChooserBlock', ('discounts.DiscountCode',), {}), 31: ('wagtail.blocks.IntegerBlock', (), {'default': 4, 'help_text': 'Products to show (0: none).', 'max_value': 12, 'min_value': 0}), 32: ('wagtail.blocks.StructBlock', [[('code', 30), ('heading', 1), ('text', 2), ('limit', 31)]], {})}),
+            model_name="homepage",
+            name="body",
+            field=wagtail.fields.StreamField(
+                [
+                    ("hero", 7),
+                    ("rich_text", 8),
+                    ("product_grid", 16),
+                    ("featured_product", 19),
+                    ("category_tiles", 24),
+                    ("promo_banner", 26),
+                    ("call_to_action", 29),
+                    ("discount_promo", 32),
+                ],
+                blank=True,
+                block_lookup={
+                    0: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": False}),
+                    1: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                    2: ("wagtail.blocks.TextBlock", (), {"max_length": 400, "required": False}),
+                    3: ("wagtail.blocks.CharBlock", (), {"max_length": 60, "required": False}),
+                    4: ("wagtail.blocks.PageChooserBlock", (), {"required": False}),
+                    5: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "A path such as /shop/ or a full https:// address.",
+                            "max_length": 300,
+                            "required": False,
+                        },
+                    ),
+                    6: (
+                        "wagtail.blocks.StructBlock",
+                        [[("label", 3), ("page", 4), ("url", 5)]],
+                        {"required": False},
+                    ),
+                    7: (
+                        "wagtail.blocks.StructBlock",
+                        [[("image", 0), ("heading", 1), ("text", 2), ("call_to_action", 6)]],
+                        {},
+                    ),
+                    8: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr", "image"],
+                            "template": "home/blocks/rich_text.html",
+                        },
+                    ),
+                    9: ("wagtail.blocks.CharBlock", (), {"max_length": 120, "required": False}),
+                    10: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("chosen", "The products chosen below"),
+                                ("newest", "The newest products of the shop"),
+                                ("category", "The newest products of a category"),
+                                ("tag", "Products with a tag"),
+                            ]
+                        },
+                    ),
+                    11: ("home.blocks.ProductChooserBlock", (), {}),
+                    12: ("wagtail.blocks.ListBlock", (11,), {"default": [], "required": False}),
+                    13: ("home.blocks.CategoryIdChooserBlock", (), {"required": False}),
+                    14: ("wagtail.blocks.CharBlock", (), {"max_length": 100, "required": False}),
+                    15: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 8,
+                            "help_text": "How many products at most.",
+                            "max_value": 48,
+                            "min_value": 1,
+                        },
+                    ),
+                    16: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("heading", 9),
+                                ("source", 10),
+                                ("products", 12),
+                                ("category", 13),
+                                ("tag", 14),
+                                ("limit", 15),
+                            ]
+                        ],
+                        {},
+                    ),
+                    17: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Defaults to the product's name.",
+                            "max_length": 120,
+                            "required": False,
+                        },
+                    ),
+                    18: ("wagtail.blocks.TextBlock", (), {"max_length": 600, "required": False}),
+                    19: (
+                        "wagtail.blocks.StructBlock",
+                        [[("product", 11), ("heading", 17), ("text", 18)]],
+                        {},
+                    ),
+                    20: ("home.blocks.CategoryChooserBlock", (), {}),
+                    21: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Defaults to the category's name.",
+                            "max_length": 60,
+                            "required": False,
+                        },
+                    ),
+                    22: ("wagtail.blocks.StructBlock", [[("category", 20), ("label", 21), ("image", 0)]], {}),
+                    23: ("wagtail.blocks.ListBlock", (22,), {"min_num": 1}),
+                    24: ("wagtail.blocks.StructBlock", [[("heading", 9), ("tiles", 23)]], {}),
+                    25: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("dark", "Dark"), ("light", "Light"), ("accent", "Accent")]},
+                    ),
+                    26: (
+                        "wagtail.blocks.StructBlock",
+                        [[("heading", 1), ("text", 2), ("image", 0), ("link", 6), ("style", 25)]],
+                        {},
+                    ),
+                    27: ("wagtail.blocks.CharBlock", (), {"max_length": 60}),
+                    28: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("primary", "Solid"), ("outline", "Outline")]},
+                    ),
+                    29: (
+                        "wagtail.blocks.StructBlock",
+                        [[("label", 27), ("page", 4), ("url", 5), ("style", 28)]],
+                        {},
+                    ),
+                    30: ("wagtail.snippets.blocks.SnippetChooserBlock", ("discounts.DiscountCode",), {}),
+                    31: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 4,
+                            "help_text": "Products to show (0: none).",
+                            "max_value": 12,
+                            "min_value": 0,
+                        },
+                    ),
+                    32: (
+                        "wagtail.blocks.StructBlock",
+                        [[("code", 30), ("heading", 1), ("text", 2), ("limit", 31)]],
+                        {},
+                    ),
+                },
+            ),
         ),
         migrations.AlterField(
-            model_name='landingpage',
-            name='body',
-            field=wagtail.fields.StreamField([('hero', 7), ('rich_text', 8), ('product_grid', 16), ('featured_product', 19), ('category_tiles', 24), ('promo_banner', 26), ('call_to_action', 29), ('discount_promo', 32)], blank=True, block_lookup={0: ('wagtail.images.blocks.ImageChooserBlock', (), {'required': False}), 1: ('wagtail.blocks.CharBlock', (), {'max_length': 120}), 2: ('wagtail.blocks.TextBlock', (), {'max_length': 400, 'required': False}), 3: ('wagtail.blocks.CharBlock', (), {'max_length': 60, 'required': False}), 4: ('wagtail.blocks.PageChooserBlock', (), {'required': False}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'A path such as /shop/ or a full https:// address.', 'max_length': 300, 'required': False}), 6: ('wagtail.blocks.StructBlock', [[('label', 3), ('page', 4), ('url', 5)]], {'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 0), ('heading', 1), ('text', 2), ('call_to_action', 6)]], {}), 8: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'link', 'ol', 'ul', 'hr', 'image'], 'template': 'home/blocks/rich_text.html'}), 9: ('wagtail.blocks.CharBlock', (), {'max_length': 120, 'required': False}), 10: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('chosen', 'The products chosen below'), ('newest', 'The newest products of the shop'), ('category', 'The newest products of a category'), ('tag', 'Products with a tag')]}), 11: ('home.blocks.ProductChooserBlock', (), {}), 12: ('wagtail.blocks.ListBlock', (11,), {'default': [], 'required': False}), 13: ('home.blocks.CategoryIdChooserBlock', (), {'required': False}), 14: ('wagtail.blocks.CharBlock', (), {'max_length': 100, 'required': False}), 15: ('wagtail.blocks.IntegerBlock', (), {'default': 8, 'help_text': 'How many products at most.', 'max_value': 48, 'min_value': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 9), ('source', 10), ('products', 12), ('category', 13), ('tag', 14), ('limit', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': "Defaults to the product's name.", 'max_length': 120, 'required': False}), 18: ('wagtail.blocks.TextBlock', (), {'max_length': 600, 'required': False}), 19: ('wagtail.blocks.StructBlock', [[('product', 11), ('heading', 17), ('text', 18)]], {}), 20: ('home.blocks.CategoryChooserBlock', (), {}), 21: ('wagtail.blocks.CharBlock', (), {'help_text': "Defaults to the category's name.", 'max_length': 60, 'required': False}), 22: ('wagtail.blocks.StructBlock', [[('category', 20), ('label', 21), ('image', 0)]], {}), 23: ('wagtail.blocks.ListBlock', (22,), {'min_num': 1}), 24: ('wagtail.blocks.StructBlock', [[('heading', 9), ('tiles', 23)]], {}), 25: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('dark', 'Dark'), ('light', 'Light'), ('accent', 'Accent')]}), 26: ('wagtail.blocks.StructBlock', [[('heading', 1), ('text', 2), ('image', 0), ('link', 6), ('style', 25)]], {}), 27: ('wagtail.blocks.CharBlock', (), {'max_length': 60}), 28: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('primary', 'Solid'), ('outline', 'Outline')]}), 29: ('wagtail.blocks.StructBlock', [[('label', 27), ('page', 4), ('url', 5), ('style', 28)]], {}), 30: ('wagtail.snippets.blocks.SnippetChooserBlock', ('discounts.DiscountCode',), {}), 31: ('wagtail.blocks.IntegerBlock', (), {'default': 4, 'help_text': 'Products to show (0: none).', 'max_value': 12, 'min_value': 0}), 32: ('wagtail.blocks.StructBlock', [[('code', 30), ('heading', 1), ('text', 2), ('limit', 31)]], {})}),
+            model_name="landingpage",
+            name="body",
+            field=wagtail.fields.StreamField(
+                [
+                    ("hero", 7),
+                    ("rich_text", 8),
+                    ("product_grid", 16),
+                    ("featured_product", 19),
+                    ("category_tiles", 24),
+                    ("promo_banner", 26),
+                    ("call_to_action", 29),
+                    ("discount_promo", 32),
+                ],
+                blank=True,
+                block_lookup={
+                    0: ("wagtail.images.blocks.ImageChooserBlock", (), {"required": False}),
+                    1: ("wagtail.blocks.CharBlock", (), {"max_length": 120}),
+                    2: ("wagtail.blocks.TextBlock", (), {"max_length": 400, "required": False}),
+                    3: ("wagtail.blocks.CharBlock", (), {"max_length": 60, "required": False}),
+                    4: ("wagtail.blocks.PageChooserBlock", (), {"required": False}),
+                    5: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "A path such as /shop/ or a full https:// address.",
+                            "max_length": 300,
+                            "required": False,
+                        },
+                    ),
+                    6: (
+                        "wagtail.blocks.StructBlock",
+                        [[("label", 3), ("page", 4), ("url", 5)]],
+                        {"required": False},
+                    ),
+                    7: (
+                        "wagtail.blocks.StructBlock",
+                        [[("image", 0), ("heading", 1), ("text", 2), ("call_to_action", 6)]],
+                        {},
+                    ),
+                    8: (
+                        "wagtail.blocks.RichTextBlock",
+                        (),
+                        {
+                            "features": ["h2", "h3", "bold", "italic", "link", "ol", "ul", "hr", "image"],
+                            "template": "home/blocks/rich_text.html",
+                        },
+                    ),
+                    9: ("wagtail.blocks.CharBlock", (), {"max_length": 120, "required": False}),
+                    10: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {
+                            "choices": [
+                                ("chosen", "The products chosen below"),
+                                ("newest", "The newest products of the shop"),
+                                ("category", "The newest products of a category"),
+                                ("tag", "Products with a tag"),
+                            ]
+                        },
+                    ),
+                    11: ("home.blocks.ProductChooserBlock", (), {}),
+                    12: ("wagtail.blocks.ListBlock", (11,), {"default": [], "required": False}),
+                    13: ("home.blocks.CategoryIdChooserBlock", (), {"required": False}),
+                    14: ("wagtail.blocks.CharBlock", (), {"max_length": 100, "required": False}),
+                    15: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 8,
+                            "help_text": "How many products at most.",
+                            "max_value": 48,
+                            "min_value": 1,
+                        },
+                    ),
+                    16: (
+                        "wagtail.blocks.StructBlock",
+                        [
+                            [
+                                ("heading", 9),
+                                ("source", 10),
+                                ("products", 12),
+                                ("category", 13),
+                                ("tag", 14),
+                                ("limit", 15),
+                            ]
+                        ],
+                        {},
+                    ),
+                    17: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Defaults to the product's name.",
+                            "max_length": 120,
+                            "required": False,
+                        },
+                    ),
+                    18: ("wagtail.blocks.TextBlock", (), {"max_length": 600, "required": False}),
+                    19: (
+                        "wagtail.blocks.StructBlock",
+                        [[("product", 11), ("heading", 17), ("text", 18)]],
+                        {},
+                    ),
+                    20: ("home.blocks.CategoryChooserBlock", (), {}),
+                    21: (
+                        "wagtail.blocks.CharBlock",
+                        (),
+                        {
+                            "help_text": "Defaults to the category's name.",
+                            "max_length": 60,
+                            "required": False,
+                        },
+                    ),
+                    22: ("wagtail.blocks.StructBlock", [[("category", 20), ("label", 21), ("image", 0)]], {}),
+                    23: ("wagtail.blocks.ListBlock", (22,), {"min_num": 1}),
+                    24: ("wagtail.blocks.StructBlock", [[("heading", 9), ("tiles", 23)]], {}),
+                    25: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("dark", "Dark"), ("light", "Light"), ("accent", "Accent")]},
+                    ),
+                    26: (
+                        "wagtail.blocks.StructBlock",
+                        [[("heading", 1), ("text", 2), ("image", 0), ("link", 6), ("style", 25)]],
+                        {},
+                    ),
+                    27: ("wagtail.blocks.CharBlock", (), {"max_length": 60}),
+                    28: (
+                        "wagtail.blocks.ChoiceBlock",
+                        [],
+                        {"choices": [("primary", "Solid"), ("outline", "Outline")]},
+                    ),
+                    29: (
+                        "wagtail.blocks.StructBlock",
+                        [[("label", 27), ("page", 4), ("url", 5), ("style", 28)]],
+                        {},
+                    ),
+                    30: ("wagtail.snippets.blocks.SnippetChooserBlock", ("discounts.DiscountCode",), {}),
+                    31: (
+                        "wagtail.blocks.IntegerBlock",
+                        (),
+                        {
+                            "default": 4,
+                            "help_text": "Products to show (0: none).",
+                            "max_value": 12,
+                            "min_value": 0,
+                        },
+                    ),
+                    32: (
+                        "wagtail.blocks.StructBlock",
+                        [[("code", 30), ("heading", 1), ("text", 2), ("limit", 31)]],
+                        {},
+                    ),
+                },
+            ),
         ),
     ]

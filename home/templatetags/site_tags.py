@@ -6,7 +6,7 @@ from django import template
 from django.core.exceptions import ObjectDoesNotExist
 from wagtail.models import Page, Site
 
-from home import seo
+from home import fragments, seo
 from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
 from shop.core import pagecache
 
@@ -115,3 +115,9 @@ def breadcrumbs(context, page=None, extra=None) -> dict:
 def product_json_ld(product, url: str, image_urls: list[str]) -> str:
     """The product page's schema.org Product (home/seo.py), as its script element."""
     return seo.json_ld_script(seo.product_json_ld(product, url, image_urls))
+
+
+@register.simple_tag
+def grid_card(item) -> str:
+    """A product card in a content page's grid, from the fragment cache when it is there."""
+    return fragments.render_card(item)

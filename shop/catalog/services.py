@@ -77,7 +77,7 @@ def soft_delete_product(product: Product) -> Product:
             deleted_at=product.deleted_at, updated_at=product.updated_at
         )
         transaction.on_commit(lambda: search_index.remove_object(product))
-        invalidate_pages(CATALOG)
+        invalidate_pages(CATALOG, products=[product.pk])
     return product
 
 
@@ -88,19 +88,20 @@ def restore_product(product: Product) -> Product:
         product.deleted_at, product.updated_at = None, timezone.now()
         Product.all_objects.filter(pk=product.pk).update(deleted_at=None, updated_at=product.updated_at)
         transaction.on_commit(lambda: search_index.insert_or_update_object(product))
-        invalidate_pages(CATALOG)
+        invalidate_pages(CATALOG, products=[product.pk])
     return product
 
 
 def set_products_active(product_ids: Iterable[int], active: bool) -> int:
     """Bulk activate or deactivate; returns how many changed."""
+    ids = list(product_ids)
     changed = (
-        Product.all_objects.filter(pk__in=list(product_ids))
+        Product.all_objects.filter(pk__in=ids)
         .exclude(is_active=active)
         .update(is_active=active, updated_at=timezone.now())
     )
     if changed:
-        invalidate_pages(CATALOG)
+        invalidate_pages(CATALOG, products=ids)
     return changed
 
 
@@ -168,7 +169,7 @@ def apply_stock_edits[T](
             ProductVariant.objects.filter(pk__in=targets).update(
                 stock=Case(*(When(pk=pk, then=Value(stock)) for pk, stock in targets.items()))
             )
-            invalidate_pages(CATALOG)
+            invalidate_pages(CATALOG, products=[product_id])
             restocked = [pk for pk, stock in targets.items() if stock > 0 and current[pk][0] <= 0]
             stock_alerts.notify_after_commit(restocked)
     return saved, targets

@@ -11,9 +11,10 @@ from django.test import Client, RequestFactory
 from home import products as home_products
 from home.site_settings import NavigationSettings
 from shop.cart.services import add_item, get_or_create_cart
+from shop.catalog.models import ProductVariant
 from shop.core import pagecache
 from shop.orders import services as orders
-from tests.factories import landing, make_product, make_wagtail_image, stream
+from tests.factories import grid, landing, make_product, make_wagtail_image, stream
 
 pytestmark = pytest.mark.django_db
 
@@ -170,3 +171,25 @@ def test_breadcrumbs_from_the_kept_tree_are_wagtails(
     with django_assert_num_queries(0):
         assert seo._breadcrumbs(tshirt_page, kept) == expected
     assert [title for title, _ in expected] == [home.title, shop_index.title, tshirt_page.title]
+
+
+def test_a_grid_rendered_anew_takes_the_other_cards_from_the_cache(home, tshirt_page, commit, fetched):
+    first = make_product("First tee", sizes=("M",), images=1)
+    second = make_product("Second tee", sizes=("M",), images=1)
+    home.body = stream(grid([first.pk, second.pk], heading="Picks"))
+    home.save_revision().publish()
+    before = miss("/?from=ad-1")
+    with commit():
+        variant = first.variants.get()
+        variant.price_override = Decimal("12.34")
+        variant.save()
+    after = miss("/?from=ad-1")
+    assert fetched[-1] == {first.pk}  # the second card came from the cache
+    assert "12.34" in after
+    second_card = before.split('<div class="col">')[2].split("</article>")[0]
+    assert second.name in second_card and second_card in after
+    with commit():
+        ProductVariant.objects.filter(pk=variant.pk).update(price_override=Decimal("15.00"))
+        pagecache.invalidate_pages(pagecache.CATALOG)  # a change beyond one product: every card anew
+    assert "15.00" in miss("/?from=ad-1")
+    assert fetched[-1] == {first.pk, second.pk}

@@ -1,13 +1,13 @@
-"""The site's page tree and view restrictions, read once per page-cache generation.
+"""The site's page tree and view restrictions, read once per generation of the pages' scope.
 
 Wagtail routes /shop/t-shirts/ with two queries per level below the root and checks a
 page's view restrictions with two more; `.public()` reads every restriction again. On a
 page-cache miss that was most of a content page's SQL. Here the tree's addresses and the
 restrictions are read once (pagecache.memo) and a routed page costs one query.
 
-Every change that can alter them bumps the generation (home/signals.py: publish,
-unpublish, move, delete, a view restriction or the site saved), so what is kept is never
-older than the last committed change. Without a known generation (page cache off, an
+Every change that can alter them bumps the pages' generation (home/signals.py: publish,
+unpublish, move, delete, a view restriction, a category's page moved, the site saved), so what
+is kept is never older than the last committed change. Without a known generation (page cache off, an
 editor, a preview) Wagtail's own routing and checks run unchanged.
 """
 

@@ -67,17 +67,22 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
-def generations() -> dict[str, int]:
-    """Each scope's current generation; a lost one is replaced by a value never used before."""
+def _counters(keys: dict) -> dict:
+    """The counters stored under these cache keys, by name; a lost one is replaced by a value
+    never used before (nanoseconds), never by a small number that could bring old entries back."""
     cache = _cache()
-    keys = {scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CATALOG_WIDE)}
     found = cache.get_many(list(keys.values()))
     missing = [key for key in keys.values() if key not in found]
     if missing:
         for key in missing:
             cache.add(key, time.time_ns(), timeout=None)
         found |= cache.get_many(missing)
-    return {scope: found.get(key, 0) for scope, key in keys.items()}
+    return {name: found.get(key, 0) for name, key in keys.items()}
+
+
+def generations() -> dict[str, int]:
+    """Each scope's current generation."""
+    return _counters({scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CATALOG_WIDE)})
 
 
 def generation_of(scopes: dict[str, int]) -> str:
@@ -130,19 +135,10 @@ def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> Non
 
 
 def product_versions(ids: Iterable[int]) -> dict[int, int]:
-    """Each product's version (see CATALOG_WIDE); a lost one is replaced by a value never used before,
-    so a fragment rendered before a change is never found again under the same key."""
-    cache = _cache()
+    """Each product's version (see CATALOG_WIDE): a lost one is replaced by a value never used
+    before, so a fragment rendered before a change is never found again under the same key."""
     keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in set(ids)}
-    if not keys:
-        return {}
-    found = cache.get_many(list(keys.values()))
-    missing = [key for key in keys.values() if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, time.time_ns(), timeout=None)
-        found |= cache.get_many(missing)
-    return {pk: found.get(key, 0) for pk, key in keys.items()}
+    return _counters(keys) if keys else {}
 
 
 _memo: dict[tuple, tuple[tuple, Any]] = {}

@@ -1,8 +1,9 @@
 """The suite's one set of test builders: plain functions that make real rows, no factory library.
 
 Catalog rows, orders as checkout leaves them, published pages, payments as checkout starts them,
-and the admin's product form data. Fixtures (tests/conftest.py and each folder's conftest.py) call
-these; test modules import them from here and from nowhere else.
+the admin's product form data, and the checkout form filled in a browser. Fixtures
+(tests/conftest.py and each folder's conftest.py) call these; test modules import them from here
+and from nowhere else.
 """
 
 import contextlib
@@ -286,3 +287,19 @@ def grid(product_ids=(), **extra) -> tuple[str, dict]:
 
 def landing(parent: Page, title: str = "Summer sale", body=()) -> LandingPage:
     return add_child(parent, LandingPage(title=title, body=stream(*body)))
+
+
+ADA = {
+    "Email": "ada@example.com",
+    "Full name": "Ada Lovelace",
+    "Address": "12 St James's Square",
+    "City": "London",
+    "Postal code": "SW1Y 4JH",
+}
+
+
+def fill_checkout(page, shopper: dict[str, str] = ADA, country: str = "GB") -> None:
+    """Fill the checkout form in a browser (Playwright page) by its labels, as a shopper would."""
+    for label, value in shopper.items():
+        page.get_by_label(label).fill(value)
+    page.get_by_label("Country").select_option(country)

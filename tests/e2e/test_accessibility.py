@@ -12,7 +12,7 @@ from playwright.sync_api import expect
 from home.models import CategoryPage, ShopIndexPage
 from shop.discounts.models import DiscountCode
 from shop.orders.models import Order
-from tests.factories import add_child, make_category, make_product
+from tests.factories import add_child, fill_checkout, make_category, make_product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -70,12 +70,7 @@ def test_storefront_pages_have_no_axe_violations(page, live_server, shop, settin
     page.get_by_role("link", name="Checkout").click()
     expect(page.get_by_role("button", name="Place order")).to_be_visible()
     assert_no_violations(page, "checkout")
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address").fill("12 St James's Square")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1Y 4JH")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page)
     page.get_by_role("button", name="Place order").click()
     expect(page).to_have_url(re.compile(r"/payments/test/"))
     page.get_by_role("button", name="Pay", exact=True).click()

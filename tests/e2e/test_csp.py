@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.factories import make_product, make_wagtail_image
+from tests.factories import fill_checkout, make_product, make_wagtail_image
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -38,12 +38,7 @@ def test_storefront_checkout_and_test_payment_under_csp(page, live_server, site_
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name=re.compile(r"^Cart")).click()
     page.get_by_role("link", name="Checkout").click()
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address").fill("12 St James's Square")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1Y 4JH")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page)
     page.get_by_role("button", name="Place order").click()
     page.get_by_role("button", name="Pay").click()
     expect(page.get_by_text("Paid").first).to_be_visible()

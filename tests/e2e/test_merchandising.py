@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from home.models import CategoryPage, ShopIndexPage
 from shop.discounts.models import DiscountCode
 from shop.orders.models import Order
-from tests.factories import add_child, make_category, make_product
+from tests.factories import add_child, fill_checkout, make_category, make_product
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -46,12 +46,7 @@ def test_shopper_filters_by_size_applies_a_code_and_checks_out(page, live_server
     expect(page.locator("[data-cart-total]")).to_have_text("€44.90")  # 50 - 10 + 4.90 shipping
     page.get_by_role("link", name="Checkout").click()
 
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address").fill("12 St James's Square")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1Y 4JH")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page)
     page.get_by_role("button", name="Place order").click()
     expect(page).to_have_url(re.compile(r"/payments/test/"))
     page.get_by_role("button", name="Pay", exact=True).click()

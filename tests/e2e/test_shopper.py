@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shop.orders.models import Order
-from tests.factories import make_product, make_variant, pdf_text
+from tests.factories import fill_checkout, make_product, make_variant, pdf_text
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -19,6 +19,15 @@ def tee(site_root):
     large = make_variant(product, size="L", colour="Navy", stock=4)
     make_variant(product, size="M", colour="Sand", stock=4)
     return product, large
+
+
+GRACE = {
+    "Email": "grace@example.com",
+    "Full name": "Grace Hopper",
+    "Address": "1 Navy Yard",
+    "City": "London",
+    "Postal code": "SW1A 1AA",
+}
 
 
 def test_guest_buys_two_tees_and_pays(page, live_server, tee, settings):
@@ -37,12 +46,7 @@ def test_guest_buys_two_tees_and_pays(page, live_server, tee, settings):
     expect(page.get_by_text("€54.90")).to_be_visible()  # 2 x 25 + 4.90 shipping
     page.get_by_role("link", name="Checkout").click()
 
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address").fill("12 St James's Square")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1Y 4JH")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page)
     page.get_by_role("button", name="Place order").click()
 
     order = Order.objects.get()
@@ -91,12 +95,7 @@ def test_a_failed_payment_is_retried_with_pay_now(page, live_server, tee, settin
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("link", name=re.compile(r"^Cart"))).to_contain_text("1")
     page.goto(live_server.url + "/checkout/")
-    page.get_by_label("Email").fill("grace@example.com")
-    page.get_by_label("Full name").fill("Grace Hopper")
-    page.get_by_label("Address").fill("1 Navy Yard")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1A 1AA")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page, GRACE)
     page.get_by_role("button", name="Place order").click()
     expect(page).to_have_url(re.compile(r"/payments/test/"))
     page.get_by_role("button", name="Fail", exact=True).click()

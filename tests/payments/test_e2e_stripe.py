@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.orders.models import Order
+from tests.factories import fill_checkout
 from tests.payments.fake_stripe import WEBHOOK_SECRET
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -41,12 +42,7 @@ def test_guest_pays_through_stripe_checkout(page, live_server, hoodie, stripe_se
     page.get_by_role("button", name="Add to cart").click()
     page.get_by_role("link", name=re.compile(r"^Cart")).click()
     page.get_by_role("link", name="Checkout").click()
-    page.get_by_label("Email").fill("ada@example.com")
-    page.get_by_label("Full name").fill("Ada Lovelace")
-    page.get_by_label("Address").fill("12 St James's Square")
-    page.get_by_label("City").fill("London")
-    page.get_by_label("Postal code").fill("SW1Y 4JH")
-    page.get_by_label("Country").select_option("GB")
+    fill_checkout(page)
     page.get_by_role("button", name="Place order").click()
 
     expect(page).to_have_url(re.compile(re.escape(stripe_server.url) + r"/pay/cs_test_"))

@@ -137,7 +137,10 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
         cards, card_keys = _cached_cards(request, pending, versions)
     else:
         cards, card_keys = {}, {}
-    lookup = fetch_products(pk for _, attribute, ids, _ in pending for pk in ids if pk not in cards)
+    # A featured product is always fetched: its block shows more than its card.
+    lookup = fetch_products(
+        pk for _, attribute, ids, _ in pending for pk in ids if attribute == "product" or pk not in cards
+    )
     for pk, product in lookup.items():
         product.card_key = card_keys.get(pk, "")  # the grid_card tag keeps the card under it
     for child, attribute, ids, _ in pending:

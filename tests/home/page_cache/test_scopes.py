@@ -193,3 +193,19 @@ def test_a_grid_rendered_anew_takes_the_other_cards_from_the_cache(home, tshirt_
         pagecache.invalidate_pages(pagecache.CATALOG)  # a change beyond one product: every card anew
     assert "15.00" in miss("/?from=ad-1")
     assert fetched[-1] == {first.pk, second.pk}
+
+
+def test_a_featured_product_is_shown_even_when_its_grid_card_is_kept(home, tshirt_page, commit):
+    """Both blocks edited (new fragment keys) while the product's grid card is kept."""
+    tee = make_product("Kept tee", sizes=("M",), images=1)
+    home.body = stream(grid([tee.pk], heading="Picks"), ("featured_product", {"product": tee.pk}))
+    with commit():
+        home.save_revision().publish()
+    miss("/?from=ad-1")  # the grid's card and both blocks kept
+    featured = ("featured_product", {"product": tee.pk, "text": "Back in black"})
+    home.body = stream(grid([tee.pk], heading="Our picks"), featured)
+    with commit():
+        home.save_revision().publish()
+    page = miss("/?from=ad-1")
+    assert "Our picks" in page and "Back in black" in page
+    assert page.count(f"View {tee.name}") == 1  # the featured block's own button

@@ -60,15 +60,15 @@ def _product_ids(query: str) -> list[int]:
     return list(dict.fromkeys(product.pk for product in [*by_sku, *hits] if product.is_visible))
 
 
-def _page_ids(query: str, site: Site | None, request: HttpRequest | None) -> list[int]:
+def _pages(query: str, site: Site | None, request: HttpRequest | None) -> list[Page]:
+    """The hits as base pages (title, search description and address are the base page's)."""
     from .models import CategoryPage
 
     hidden = CategoryPage.objects.filter(category__is_active=False).values("pk")
     pages = pagetree.public(Page.objects.live(), request).filter(depth__gt=1).exclude(pk__in=hidden)
     if site is not None:
         pages = pages.descendant_of(site.root_page, inclusive=True)
-    hits = get_search_backend().search(query, pages)[:MAX_RESULTS]
-    return [page.pk for page in hits]
+    return list(get_search_backend().search(query, pages)[:MAX_RESULTS])
 
 
 def search(
@@ -78,7 +78,8 @@ def search(
     chosen: ProductFilter | None = None,
     request: HttpRequest | None = None,
 ) -> SearchResults:
-    """One page of results; only the products and pages shown on it are loaded in full.
+    """One page of results; only the products shown on it are loaded in full (pages come from
+    the search itself, as base pages).
 
     With an active filter only matching products are listed, and no pages (pages have
     no size or price). Facets count among all product hits.
@@ -96,16 +97,13 @@ def search(
         matching = set(chosen.apply(hits).values_list("pk", flat=True))
         product_ids = [pk for pk in product_ids if pk in matching]
     entries = [("product", pk) for pk in product_ids]
-    if not chosen.active:
-        entries += [("page", pk) for pk in _page_ids(query, site, request)]
+    pages = {} if chosen.active else {page.pk: page for page in _pages(query, site, request)}
+    entries += [("page", pk) for pk in pages]
     paginator = Paginator(entries, RESULTS_PER_PAGE)
     results.page_obj = paginator.get_page(page_number)
     results.total = paginator.count
     shown_products = [pk for kind, pk in results.page_obj.object_list if kind == "product"]
-    shown_pages = [pk for kind, pk in results.page_obj.object_list if kind == "page"]
     lookup = fetch_products(shown_products)
     results.products = [lookup[pk] for pk in shown_products if pk in lookup]
-    # Title, description and address are the base page's: no query per page type.
-    page_lookup = Page.objects.filter(pk__in=shown_pages).in_bulk() if shown_pages else {}
-    results.pages = [page_lookup[pk] for pk in shown_pages if pk in page_lookup]
+    results.pages = [pages[pk] for kind, pk in results.page_obj.object_list if kind == "page"]
     return results

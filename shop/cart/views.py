@@ -29,7 +29,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest) -> HttpResponse:
     summary = services.summarize(current_cart(request))
-    attach_card_pictures([line.product for line in summary.lines], "thumb")  # photos in bulk
+    attach_card_pictures([line.product for line in summary.lines], "thumb", request)
     remember_cart_count(request, summary.count)
     return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
 

@@ -7,14 +7,20 @@ is generated once and stored; from then on it comes from the prefetch.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
+from django.conf import settings
+from django.core.cache import BaseCache, caches
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from wagtail.images import get_image_model
 from wagtail.images.shortcuts import get_renditions_or_not_found
+
+from shop.core import pagecache
 
 from .models import Product, ProductImage
 
@@ -96,9 +102,53 @@ def picture(product_image: ProductImage | None, size: str = "card") -> Picture |
     )
 
 
-def attach_card_pictures(products: Iterable[Product], size: str = "card") -> list[Product]:
-    """Set `product.picture` (main photo, or None) on every product, fetching renditions in bulk."""
-    products = prefetch_product_images(products)
+def attach_card_pictures(
+    products: Iterable[Product], size: str = "card", request: HttpRequest | None = None
+) -> list[Product]:
+    """Set `product.picture` (main photo, or None) on every product, fetching renditions in bulk.
+
+    With a `request` whose page-cache generations were read (any storefront GET), each picture is
+    kept in the page cache under its product's version, so a personal page that cannot be cached
+    whole (the cart) shows its photos without the photo queries. A photo added, removed, reordered
+    or re-described changes its product's version (shop/catalog/page_cache.py); an edited image
+    changes every generation (home/signals.py)."""
+    products = list(products)
+    keys = _kept_picture_keys(request, products, size)
+    kept = _quietly(lambda: _kept().get_many(list(keys.values())), {}) if keys else {}
+    to_keep = {}
+    for product in prefetch_product_images(p for p in products if keys.get(p.pk) not in kept):
+        main = product.main_image()
+        product.picture = picture(main, size)
+        if product.pk in keys and (main is None or product.picture is not None):  # not a missing file
+            to_keep[keys[product.pk]] = product.picture or NO_PHOTO
+    if to_keep:
+        _quietly(lambda: _kept().set_many(to_keep, settings.PAGE_CACHE_SECONDS))
     for product in products:
-        product.picture = picture(product.main_image(), size)
+        if keys.get(product.pk) in kept:
+            product.picture = kept[keys[product.pk]] or None
     return products
+
+
+NO_PHOTO = ""  # kept for a product without photos, so that is not asked again either
+
+
+def _kept_picture_keys(request: HttpRequest | None, products: list[Product], size: str) -> dict[int, str]:
+    scopes = getattr(request, "page_cache_scopes", None)
+    if not scopes or not products:
+        return {}
+    versions = _quietly(lambda: pagecache.product_versions(p.pk for p in products), {})
+    generation = scopes[pagecache.CATALOG_WIDE]
+    return {pk: f"picture:{generation}:{size}:{pk}@{version}" for pk, version in versions.items()}
+
+
+def _kept() -> BaseCache:
+    return caches[pagecache.CACHE_ALIAS]
+
+
+def _quietly(call: Callable[[], Any], failed: Any = None) -> Any:
+    """A cache outage costs the photo queries, never the page."""
+    try:
+        return call()
+    except Exception:
+        logger.warning("picture cache unavailable", exc_info=True)
+        return failed

@@ -62,12 +62,12 @@ class CachedCard:
     html: str
 
 
-def card_key(request: HttpRequest, product_id: int, versions: dict[int, int]) -> str:
-    """A grid's card of one product (catalog/includes/product_card.html, lazy photo): it shows
-    nothing but the product's own data, so its version and the rest of the catalog's
-    generation are the whole key."""
+def card_key(request: HttpRequest, product_id: int, versions: dict[int, int], lazy: bool = True) -> str:
+    """One product's card (catalog/includes/product_card.html): it shows nothing but the
+    product's own data, so its version and the rest of the catalog's generation are the whole
+    key, with whether its photo loads lazily (two cards of the same product)."""
     generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
-    return f"card:{generation}:{product_id}@{versions[product_id]}"
+    return f"card:{generation}:{product_id}@{versions[product_id]}{'' if lazy else ':eager'}"
 
 
 def versions_for(ids: list[int]) -> dict[int, int]:
@@ -110,10 +110,10 @@ class CachedFragmentBlock:
 
 
 def render_card(item) -> SafeString:
-    """A grid's product card: the cached HTML, or rendered (and kept when it has a key)."""
+    """A product card: the cached HTML, or rendered (and kept when it has a key)."""
     if isinstance(item, CachedCard):
         return mark_safe(item.html)  # our own rendered template output
-    html = render_to_string(CARD_TEMPLATE, {"product": item, "lazy": True})
+    html = render_to_string(CARD_TEMPLATE, {"product": item, "lazy": getattr(item, "card_lazy", True)})
     key = getattr(item, "card_key", "")
     if key:
         store(key, html)

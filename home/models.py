@@ -17,7 +17,7 @@ from shop.catalog.services import storefront_products
 from shop.core import pagecache, pagetree
 
 from .blocks import ContentStreamBlock
-from .products import CategoryTree, fetch_products, newest_ids, resolve_stream
+from .products import LISTING_EAGER, CategoryTree, listing_cards, newest_ids, resolve_stream
 from .site_settings import (  # noqa: F401  (registered with Wagtail; migrations need them here)
     AnnouncementSettings,
     FooterSettings,
@@ -150,8 +150,7 @@ class ShopIndexPage(SeoPage):
             .select_related("category")
         )
         ids = newest_ids(limit=self.new_arrivals) if self.new_arrivals else []
-        lookup = fetch_products(ids)
-        context["products"] = [lookup[pk] for pk in ids if pk in lookup]
+        context["products"] = listing_cards(request, ids, eager=0)
         return context
 
 
@@ -213,7 +212,9 @@ class CategoryPage(SeoPage):
         sort = sort if sort in SORTS else "newest"
         chosen = ProductFilter.from_query(request.GET)
         listed = self.listed_products(CategoryTree.for_request(request))
-        paginator = Paginator(self.products(sort, chosen, listed), PRODUCTS_PER_PAGE)
+        # Ids only: the page's cards come from the fragment cache, or are fetched for those missing.
+        ordered = self.products(sort, chosen, listed).prefetch_related(None).values_list("pk", flat=True)
+        paginator = Paginator(ordered, PRODUCTS_PER_PAGE)
         page_obj = paginator.get_page(request.GET.get("page"))
         canonical = request.build_absolute_uri(self.get_url(request))
         if not chosen.active and page_obj.number > 1:
@@ -223,7 +224,7 @@ class CategoryPage(SeoPage):
                 "sort": sort,
                 "sorts": [(key, label) for key, (label, _) in SORTS.items()],
                 "page_obj": page_obj,
-                "products": list(page_obj.object_list),
+                "products": listing_cards(request, list(page_obj.object_list), eager=LISTING_EAGER),
                 "filter": chosen,
                 "facets": facets(listed, chosen),
                 "list_query": list_query(chosen, sort=sort if sort != "newest" else ""),

@@ -19,6 +19,8 @@ from shop.orders.discounts import check_uses
 
 from . import fragments
 
+LISTING_EAGER = 3  # cards whose photo loads at once in a listing: its first row
+
 
 class CategoryTree:
     """The active categories' parent links and the ids of their pages, loaded with one query and
@@ -74,6 +76,31 @@ def fetch_products(ids: Iterable[int]) -> dict[int, Product]:
     if not wanted:
         return {}
     return {p.pk: p for p in storefront_products().filter(pk__in=wanted)}
+
+
+def listing_cards(request: HttpRequest | None, ids: list[int], eager: int) -> list:
+    """A listing's cards in order (category page, search, shop index): a card's kept HTML
+    (fragments.CachedCard) when the fragment cache has it, else the product, fetched with the
+    others in one storefront query and carrying the key its card is kept under. The first
+    `eager` photos load at once (above the fold), the others lazily."""
+    lazy = {pk: index >= eager for index, pk in enumerate(ids)}
+    keys: dict[int, str] = {}
+    found: dict[str, str] = {}
+    if request is not None and fragments.enabled_for(request):
+        versions = fragments.versions_for(ids)
+        if versions:
+            keys = {pk: fragments.card_key(request, pk, versions, lazy=lazy[pk]) for pk in ids}
+            found = fragments.lookup(list(keys.values()))
+    lookup = fetch_products(pk for pk in ids if keys.get(pk) not in found)
+    cards: list = []
+    for pk in ids:
+        if keys.get(pk) in found:
+            cards.append(fragments.CachedCard(pk, found[keys[pk]]))
+        elif pk in lookup:
+            product = lookup[pk]
+            product.card_key, product.card_lazy = keys.get(pk, ""), lazy[pk]  # for the grid_card tag
+            cards.append(product)
+    return cards
 
 
 def live_code(code: DiscountCode | None) -> DiscountCode | None:

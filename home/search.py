@@ -17,7 +17,7 @@ from shop.catalog.filters import Facets, ProductFilter, facets
 from shop.catalog.models import Product, ProductVariant
 from shop.core import pagetree
 
-from .products import fetch_products
+from .products import LISTING_EAGER, listing_cards
 
 MAX_QUERY_LENGTH = 100
 MAX_RESULTS = 200
@@ -103,7 +103,6 @@ def search(
     results.page_obj = paginator.get_page(page_number)
     results.total = paginator.count
     shown_products = [pk for kind, pk in results.page_obj.object_list if kind == "product"]
-    lookup = fetch_products(shown_products)
-    results.products = [lookup[pk] for pk in shown_products if pk in lookup]
+    results.products = listing_cards(request, shown_products, eager=LISTING_EAGER)
     results.pages = [pages[pk] for kind, pk in results.page_obj.object_list if kind == "page"]
     return results

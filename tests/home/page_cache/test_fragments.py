@@ -69,3 +69,17 @@ def test_editors_and_previews_never_use_it(shop, client, marketer):
     with CaptureQueriesContext(connection) as queries:
         assert "X-Page-Cache" not in client.get("/?from=ad-1")
     assert [q for q in queries.captured_queries if "catalog_productvariant" in q["sql"]]
+
+
+def test_a_listing_loads_its_first_row_of_photos_at_once_kept_or_not(tshirt_page, tshirts):
+    """Listing cards are kept eager (first row) or lazy, each under its own key: a kept card
+    never turns a lazy photo eager or the other way round."""
+    from tests.factories import make_product
+
+    for i in range(5):
+        make_product(f"Tee {i}", category=tshirts, images=1)
+    for url in ("/shop/t-shirts/", "/search/?q=tee"):
+        for n in (1, 2):  # rendered and kept, then taken from the kept cards
+            html = Client().get(f"{url}{'&' if '?' in url else '?'}n={n}").content.decode()
+            assert html.count('class="card-img-top"') == 5, (url, n)
+            assert html.count('loading="lazy"') == 2, (url, n)

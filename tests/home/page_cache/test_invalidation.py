@@ -120,8 +120,12 @@ def test_a_page_renamed_is_routed_at_its_new_address(client, shop, home, commit,
     assert Client().get("/summer-sale/").status_code in (301, 404)
 
 
+# Every page that shows the product's card (kept per product: home/products.py listing_cards).
+CARDS = ["/", "/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_asc", "/search/?q=tee"]
+
+
 def test_editing_a_product(client, shop, commit, prime):
-    urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
+    urls = [*CARDS, shop.get_absolute_url()]
     prime(*urls)
     shop.name = "Renamed tee"
     with commit():
@@ -131,7 +135,7 @@ def test_editing_a_product(client, shop, commit, prime):
 
 
 def test_changing_a_price(client, shop, commit, prime):
-    urls = ["/", "/shop/t-shirts/", shop.get_absolute_url()]
+    urls = [*CARDS, shop.get_absolute_url()]
     prime(*urls)
     with commit():
         for variant in shop.variants.all():

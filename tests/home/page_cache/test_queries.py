@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from wagtail.models import PageViewRestriction
 
+from home import fragments
 from home.site_settings import AnnouncementSettings
 from shop.catalog.models import Product
 from tests.factories import grid, landing, make_product, make_wagtail_image, stream
@@ -18,6 +19,7 @@ from tests.factories import grid, landing, make_product, make_wagtail_image, str
 pytestmark = pytest.mark.django_db
 
 MISS_LIMIT = 10
+KEPT_LOOKUP = fragments.lookup  # the fragment cache itself, which the next fixture empties
 
 
 @pytest.fixture(autouse=True)
@@ -105,8 +107,8 @@ def test_the_miss_counts_are_the_same_at_both_sizes(home, shop_index, tshirt_pag
     assert counts == {
         "/": 6,
         "/shop/": 7,
-        "/shop/t-shirts/": 7,
-        "/shop/t-shirts/?sort=price_desc&size=M": 7,
+        "/shop/t-shirts/": 8,
+        "/shop/t-shirts/?sort=price_desc&size=M": 8,
         "/search/?q=tee": 8,
     }
 
@@ -159,3 +161,38 @@ def test_the_first_miss_after_a_change_stays_within_the_limit(
             with django_assert_max_num_queries(limit, info=f"first miss after {kind}: {url}"):
                 response = visitor.get(url)
             assert response["X-Page-Cache"] == "miss", (kind, url)
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_a_listing_whose_cards_are_kept_reads_no_product(
+    home, shop_index, tshirt_page, tshirts, size, monkeypatch
+):
+    """Category pages, search and the shop index list ids, then take each card from the fragment
+    cache (home/products.py listing_cards): a miss after the cards were kept reads no product,
+    photo or variant, whatever the number of products."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(fragments, "lookup", KEPT_LOOKUP)
+    for i in range(size):
+        make_product(f"Tee {i}", category=tshirts, images=1, sizes=("S", "M"))
+    visitor = Client()
+    counts = {}
+    for url in ("/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_desc&size=M", "/search/?q=tee"):
+        visitor.get(url + ("&" if "?" in url else "?") + "n=1")  # keeps the cards
+        with CaptureQueriesContext(connection) as queries:
+            response = visitor.get(url + ("&" if "?" in url else "?") + "n=2")
+        assert response["X-Page-Cache"] == "miss", url
+        assert response.content.decode().count("product-card") >= min(size, 3), url
+        read = " ".join(query["sql"] for query in queries.captured_queries)
+        for table in ("catalog_productimage", "wagtailimages_rendition", "lowest_prior"):  # photos, variants
+            assert table not in read, (url, table)
+        counts[url] = len(queries.captured_queries)
+    # The routed page; then its category pages and the newest ids (shop index), the count, the
+    # ids and the facets (category), the SKU, the hits and the facets (search).
+    assert counts == {
+        "/shop/": 3,
+        "/shop/t-shirts/": 4,
+        "/shop/t-shirts/?sort=price_desc&size=M": 4,
+        "/search/?q=tee": 4,
+    }

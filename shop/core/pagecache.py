@@ -149,12 +149,18 @@ def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_o
     """A value that only changes when the scopes it depends on do (a site, its settings, the
     page tree), kept per process; it survives changes to any other scope.
 
-    Only while the page cache knows the request's generations; otherwise computed every time.
-    Whatever is kept here must be read-only for its users: threads of a worker share it.
+    Only while the page cache knows the request's generations; otherwise (an editor, the page
+    cache off) kept for this request alone. Whatever is kept here must be read-only for its
+    users: threads of a worker share it.
     """
     scopes = getattr(request, "page_cache_scopes", None)
     if scopes is None:
-        return compute()
+        if request is None:
+            return compute()
+        this_request = vars(request).setdefault("_page_cache_memo", {})
+        if key not in this_request:
+            this_request[key] = compute()
+        return this_request[key]
     stamp = tuple(scopes[scope] for scope in depends_on)
     kept = _memo.get(key)
     if kept is not None and kept[0] == stamp:

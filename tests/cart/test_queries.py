@@ -15,11 +15,12 @@ from shop.cart.models import Cart, CartItem
 from tests.cart.test_cart import add, fill_with_photographed_products
 from tests.factories import make_variant
 
-# Session, cart, lines, photos, renditions; the rest is the site chrome, which the page cache
-# keeps per generation in production (it is off in the tests). Lines and cart in one query was
+# Session, cart, lines, photos, renditions; the rest is the site chrome (site and settings, read
+# once per request here), which the page cache keeps per generation in production (it is off in
+# the tests). Lines and cart in one query was
 # tried: one query fewer with lines, but 1.9 against 0.6 ms of CPU for a visitor without a
 # cart (its four joins compiled for nothing), and members' carts served 14% fewer requests/s.
-GUEST_CART_PAGE = 9
+GUEST_CART_PAGE = 7
 # With the page cache on, as in production: session, cart, lines. The chrome is kept per
 # generation and the photos under their products' versions (shop/catalog/images.py).
 GUEST_CART_PAGE_CACHE_ON = 3

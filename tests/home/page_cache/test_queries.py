@@ -8,7 +8,9 @@ empty here: these are the counts of a page whose blocks are rendered anew."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
 
 from home import fragments
@@ -20,6 +22,11 @@ pytestmark = pytest.mark.django_db
 
 MISS_LIMIT = 10
 KEPT_LOOKUP = fragments.lookup  # the fragment cache itself, which the next fixture empties
+
+
+def unseen(url: str, parameter: str) -> str:
+    """The same page under a key of its own in this generation: a miss."""
+    return url + ("&" if "?" in url else "?") + parameter
 
 
 @pytest.fixture(autouse=True)
@@ -78,7 +85,7 @@ def test_queries_on_a_miss_and_a_hit_do_not_grow_with_products(
     for url in catalogue:  # renditions made; the site, settings and trees kept for this generation
         assert visitor.get(url).status_code in (200, 404), url
     for url in catalogue:
-        miss_url = url + ("&" if "?" in url else "?") + "again=1"  # a key of its own: a miss
+        miss_url = unseen(url, "again=1")  # a key of its own: a miss
         with django_assert_max_num_queries(MISS_LIMIT):
             miss = visitor.get(miss_url)
         assert miss["X-Page-Cache"] == "miss", url
@@ -89,9 +96,6 @@ def test_queries_on_a_miss_and_a_hit_do_not_grow_with_products(
 @pytest.mark.parametrize("size", [3, 30])
 def test_the_miss_counts_are_the_same_at_both_sizes(home, shop_index, tshirt_page, tshirts, size, settings):
     """The exact numbers, so a query that grows with products (or a new one) is seen."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for i in range(size):
         make_product(f"Tee {i}", category=tshirts, images=1, sizes=("S", "M"))
     home.body = stream(grid(source="category", category=tshirts.pk, limit=48))
@@ -102,7 +106,7 @@ def test_the_miss_counts_are_the_same_at_both_sizes(home, shop_index, tshirt_pag
     for url in ("/", "/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_desc&size=M", "/search/?q=tee"):
         visitor.get(url)
         with CaptureQueriesContext(connection) as queries:
-            assert visitor.get(url + ("&" if "?" in url else "?") + "n=1")["X-Page-Cache"] == "miss"
+            assert visitor.get(unseen(url, "n=1"))["X-Page-Cache"] == "miss"
         counts[url] = len(queries.captured_queries)
     assert counts == {
         "/": 6,
@@ -155,7 +159,7 @@ def test_the_first_miss_after_a_change_stays_within_the_limit(
     for kind, change in _changes(home, tshirts, product).items():
         limit = MISS_LIMIT + (KEPT_FOR_PAGES if kind == "a page" else 0)
         for url in catalogue:
-            visitor.get(url + ("&" if "?" in url else "?") + "before=1")  # what is kept is current
+            visitor.get(unseen(url, "before=1"))  # what is kept is current
             with django_capture_on_commit_callbacks(execute=True):
                 change()
             with django_assert_max_num_queries(limit, info=f"first miss after {kind}: {url}"):
@@ -170,18 +174,15 @@ def test_a_listing_whose_cards_are_kept_reads_no_product(
     """Category pages, search and the shop index list ids, then take each card from the fragment
     cache (home/products.py listing_cards): a miss after the cards were kept reads no product,
     photo or variant, whatever the number of products."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     monkeypatch.setattr(fragments, "lookup", KEPT_LOOKUP)
     for i in range(size):
         make_product(f"Tee {i}", category=tshirts, images=1, sizes=("S", "M"))
     visitor = Client()
     counts = {}
     for url in ("/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_desc&size=M", "/search/?q=tee"):
-        visitor.get(url + ("&" if "?" in url else "?") + "n=1")  # keeps the cards
+        visitor.get(unseen(url, "n=1"))  # keeps the cards
         with CaptureQueriesContext(connection) as queries:
-            response = visitor.get(url + ("&" if "?" in url else "?") + "n=2")
+            response = visitor.get(unseen(url, "n=2"))
         assert response["X-Page-Cache"] == "miss", url
         assert response.content.decode().count("product-card") >= min(size, 3), url
         read = " ".join(query["sql"] for query in queries.captured_queries)

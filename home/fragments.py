@@ -16,18 +16,14 @@ previews, editors and a page cache turned off never read or write it.
 
 import hashlib
 import json
-import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import caches
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from shop.core import pagecache
-
-logger = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "catalog/includes/product_card.html"
 
@@ -56,7 +52,8 @@ def key_for(request: HttpRequest, child, ids: list[int], extra: object, versions
 
 @dataclass(frozen=True)
 class CachedCard:
-    """A product card's HTML from the fragment cache, standing in for the product in a grid."""
+    """A product card's HTML from the fragment cache, standing in for the product in a grid or
+    a listing."""
 
     pk: int
     html: str
@@ -70,29 +67,24 @@ def card_key(request: HttpRequest, product_id: int, versions: dict[int, int], la
     return f"card:{generation}:{product_id}@{versions[product_id]}{'' if lazy else ':eager'}"
 
 
-def versions_for(ids: list[int]) -> dict[int, int]:
-    try:
-        return pagecache.product_versions(ids)
-    except Exception:  # a cache outage renders the blocks, never an error
-        logger.warning("fragment cache unavailable", exc_info=True)
-        return {}
+def kept_cards(
+    request: HttpRequest, ids: Iterable[int], versions: dict[int, int], lazy: dict[int, bool] | None = None
+) -> tuple[dict[int, CachedCard], dict[int, str]]:
+    """The cards of these products found in the fragment cache, by product id, and every card's
+    key (to keep the missing ones under once rendered). A card's photo is lazy unless `lazy`
+    says otherwise."""
+    lazy = lazy or {}
+    keys = {pk: card_key(request, pk, versions, lazy=lazy.get(pk, True)) for pk in ids}
+    found = lookup(list(keys.values()))
+    return {pk: CachedCard(pk, found[key]) for pk, key in keys.items() if key in found}, keys
 
 
 def lookup(keys: list[str]) -> dict[str, str]:
-    if not keys:
-        return {}
-    try:
-        return caches[pagecache.CACHE_ALIAS].get_many(keys)
-    except Exception:  # a cache outage renders the blocks, never an error
-        logger.warning("fragment cache unavailable", exc_info=True)
-        return {}
+    return pagecache.kept(keys)
 
 
 def store(key: str, html: str) -> None:
-    try:
-        caches[pagecache.CACHE_ALIAS].set(key, str(html), timeout=settings.PAGE_CACHE_SECONDS)
-    except Exception:
-        logger.warning("fragment cache unavailable", exc_info=True)
+    pagecache.keep({key: str(html)})
 
 
 class CachedFragmentBlock:

@@ -92,7 +92,7 @@ def category_page_urls(request) -> dict[int, str]:
     """Category id -> address of its live, public page, for active categories; kept until a page
     is published, moved or deleted or a category changes."""
     tree = pagetree.for_request(request)
-    if tree is None:  # page cache off: nothing is kept
+    if tree is None:  # no site for this request: no tree to read them from
         live = CategoryPage.objects.live().public().filter(category__is_active=True)
         return {page.category_id: page.get_url(request) for page in live}
 

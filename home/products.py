@@ -84,23 +84,22 @@ def listing_cards(request: HttpRequest | None, ids: list[int], eager: int) -> li
     others in one storefront query and carrying the key its card is kept under. The first
     `eager` photos load at once (above the fold), the others lazily."""
     lazy = {pk: index >= eager for index, pk in enumerate(ids)}
+    cards: dict[int, fragments.CachedCard] = {}
     keys: dict[int, str] = {}
-    found: dict[str, str] = {}
     if request is not None and fragments.enabled_for(request):
-        versions = fragments.versions_for(ids)
+        versions = pagecache.product_versions(ids)
         if versions:
-            keys = {pk: fragments.card_key(request, pk, versions, lazy=lazy[pk]) for pk in ids}
-            found = fragments.lookup(list(keys.values()))
-    lookup = fetch_products(pk for pk in ids if keys.get(pk) not in found)
-    cards: list = []
+            cards, keys = fragments.kept_cards(request, ids, versions, lazy)
+    lookup = fetch_products(pk for pk in ids if pk not in cards)
+    listed: list = []
     for pk in ids:
-        if keys.get(pk) in found:
-            cards.append(fragments.CachedCard(pk, found[keys[pk]]))
+        if pk in cards:
+            listed.append(cards[pk])
         elif pk in lookup:
             product = lookup[pk]
             product.card_key, product.card_lazy = keys.get(pk, ""), lazy[pk]  # for the grid_card tag
-            cards.append(product)
-    return cards
+            listed.append(product)
+    return listed
 
 
 def live_code(code: DiscountCode | None) -> DiscountCode | None:
@@ -151,7 +150,7 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
             ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
             pending.append((child, "products", ids, value.code_live.pk if value.code_live else ""))
     if request is not None and fragments.enabled_for(request):
-        versions = fragments.versions_for([pk for _, _, ids, _ in pending for pk in ids if pk])
+        versions = pagecache.product_versions(pk for _, _, ids, _ in pending for pk in ids if pk)
         keys = [
             fragments.key_for(request, child, ids, extra, versions) if versions else ""
             for child, _, ids, extra in pending
@@ -189,6 +188,4 @@ def _cached_cards(
     ids = {pk for _, attribute, block_ids, _ in pending if attribute == "products" for pk in block_ids if pk}
     if not versions or not ids:
         return {}, {}
-    keys = {pk: fragments.card_key(request, pk, versions) for pk in ids}
-    found = fragments.lookup(list(keys.values()))
-    return {pk: fragments.CachedCard(pk, found[key]) for pk, key in keys.items() if key in found}, keys
+    return fragments.kept_cards(request, ids, versions)

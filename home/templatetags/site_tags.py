@@ -119,5 +119,5 @@ def product_json_ld(product, url: str, image_urls: list[str]) -> str:
 
 @register.simple_tag
 def grid_card(item) -> str:
-    """A product card in a content page's grid, from the fragment cache when it is there."""
+    """A product card in a grid or a listing, from the fragment cache when it is there."""
     return fragments.render_card(item)

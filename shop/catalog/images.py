@@ -7,12 +7,9 @@ is generated once and stored; from then on it comes from the prefetch.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -114,15 +111,14 @@ def attach_card_pictures(
     changes every generation (home/signals.py)."""
     products = list(products)
     keys = _kept_picture_keys(request, products, size)
-    kept = _quietly(lambda: _kept().get_many(list(keys.values())), {}) if keys else {}
+    kept = pagecache.kept(list(keys.values()))
     to_keep = {}
     for product in prefetch_product_images(p for p in products if keys.get(p.pk) not in kept):
         main = product.main_image()
         product.picture = picture(main, size)
         if product.pk in keys and (main is None or product.picture is not None):  # not a missing file
             to_keep[keys[product.pk]] = product.picture or NO_PHOTO
-    if to_keep:
-        _quietly(lambda: _kept().set_many(to_keep, settings.PAGE_CACHE_SECONDS))
+    pagecache.keep(to_keep)
     for product in products:
         if keys.get(product.pk) in kept:
             product.picture = kept[keys[product.pk]] or None
@@ -136,19 +132,6 @@ def _kept_picture_keys(request: HttpRequest | None, products: list[Product], siz
     scopes = getattr(request, "page_cache_scopes", None)
     if not scopes or not products:
         return {}
-    versions = _quietly(lambda: pagecache.product_versions(p.pk for p in products), {})
+    versions = pagecache.product_versions(p.pk for p in products)
     generation = scopes[pagecache.CATALOG_WIDE]
     return {pk: f"picture:{generation}:{size}:{pk}@{version}" for pk, version in versions.items()}
-
-
-def _kept() -> BaseCache:
-    return caches[pagecache.CACHE_ALIAS]
-
-
-def _quietly(call: Callable[[], Any], failed: Any = None) -> Any:
-    """A cache outage costs the photo queries, never the page."""
-    try:
-        return call()
-    except Exception:
-        logger.warning("picture cache unavailable", exc_info=True)
-        return failed

@@ -136,9 +136,38 @@ def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> Non
 
 def product_versions(ids: Iterable[int]) -> dict[int, int]:
     """Each product's version (see CATALOG_WIDE): a lost one is replaced by a value never used
-    before, so a fragment rendered before a change is never found again under the same key."""
+    before, so a fragment rendered before a change is never found again under the same key.
+    Empty during a cache outage: nothing is kept or reused then."""
     keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in set(ids)}
-    return _counters(keys) if keys else {}
+    if not keys:
+        return {}
+    try:
+        return _counters(keys)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return {}
+
+
+def kept(keys: list[str]) -> dict[str, Any]:
+    """What is kept beside the pages under these keys (product blocks, cards, pictures); a cache
+    outage is a miss (the caller renders or reads anew), never an error."""
+    if not keys:
+        return {}
+    try:
+        return _cache().get_many(keys)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return {}
+
+
+def keep(values: dict[str, Any]) -> None:
+    """Keep these beside the pages for as long as a page; lost during a cache outage."""
+    if not values:
+        return
+    try:
+        _cache().set_many(values, timeout=settings.PAGE_CACHE_SECONDS)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
 
 
 _memo: dict[tuple, tuple[tuple, Any]] = {}

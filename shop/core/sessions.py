@@ -36,7 +36,7 @@ class SessionStore(db.SessionStore):
         if state is not None and state == self._saved:
             return
         super().save(must_create=must_create)
-        self._saved = self._written_state()
+        self._saved = state or self._written_state()  # serialized again only for a new key
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None or session_key == self.session_key:

@@ -1,6 +1,10 @@
 """Which cart a request means: the member's, or the guest's keyed by the database session."""
 
+from django.contrib.sessions.backends.base import CreateError
+from django.db import transaction
 from django.http import HttpRequest
+
+from shop.catalog.models import ProductVariant
 
 from . import services
 from .models import Cart
@@ -41,6 +45,27 @@ def ensure_cart(request: HttpRequest) -> Cart:
             session[CART_ID] = cart.pk
             session.save()
         vars(request)[_CART] = cart
+    return cart
+
+
+def start_cart(request: HttpRequest, variant: ProductVariant, quantity: int) -> Cart:
+    """A visitor without a session: its session, cart and first line in one transaction.
+
+    The session is written once, last, with the cart's id (shop/core/sessions.draw_key):
+    five statements where ensure_cart and add_item take twelve. A clash of random keys (a
+    CreateError) rolls everything back and draws again."""
+    session = request.session
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                cart = services.start_guest_cart(session.draw_key(), variant, quantity)
+                session[CART_ID] = cart.pk
+                session.save(must_create=True)
+            break
+        except CreateError:
+            if attempt == 2:
+                raise
+    vars(request)[_CART] = cart
     return cart
 
 

@@ -17,7 +17,7 @@ from shop.discounts.services import DiscountError
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import cart_count, current_cart, ensure_cart, remember_cart_count
+from .session import cart_count, current_cart, ensure_cart, remember_cart_count, start_cart
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -55,10 +55,13 @@ def add(request: HttpRequest) -> HttpResponse:
     new_session = request.session.session_key is None
     try:
         variant, quantity = parse_add(request.POST)
-        services.check_available(variant, quantity)  # before ensure_cart: bad input makes no empty cart
-        # A first line: its cart (and a new visitor's session) in the same transaction, one commit.
-        with transaction.atomic() if current_cart(request) is None else nullcontext():
-            services.add_item(ensure_cart(request), variant, quantity)
+        services.check_available(variant, quantity)  # before any cart: bad input makes no empty cart
+        if new_session and not request.user.is_authenticated:
+            start_cart(request, variant, quantity)
+        else:
+            # A first line: its cart in the same transaction, one commit.
+            with transaction.atomic() if current_cart(request) is None else nullcontext():
+                services.add_item(ensure_cart(request), variant, quantity)
     except CartError as error:
         if new_session and request.session.session_key is not None:
             request.session.flush()  # its row went with the rolled-back transaction: no cookie for it

@@ -3,6 +3,9 @@
 - A new key is not looked up first: its INSERT (save with must_create) is the uniqueness
   check, and Django's create() draws another key on the CreateError of a clash. Django's
   engine runs a SELECT for every new session to find what the INSERT finds anyway.
+- A new session that other rows are written under first (a new guest's cart) is given its key
+  by draw_key() and then written once, by save(must_create=True): one INSERT with its data,
+  where Django's create() and then save() are an INSERT and an UPDATE.
 - A second save() within a request of data already saved is skipped: a view that saves the
   session inside its own transaction (a new guest's cart, shop/cart/views.add) leaves the
   SessionMiddleware's save at the end of the request with nothing to write, so it writes
@@ -25,6 +28,13 @@ class SessionStore(db.SessionStore):
 
     async def _aget_new_session_key(self) -> str:
         return self._get_new_session_key()
+
+    def draw_key(self) -> str:
+        """A fresh key for this session, not written yet: the caller writes its rows under it and
+        then the session with save(must_create=True), whose CreateError means the (never yet
+        seen) clash of two random keys."""
+        self._session_key = self._get_new_session_key()
+        return self._session_key
 
     def _written_state(self) -> tuple[str, bytes] | None:
         if self.session_key is None:

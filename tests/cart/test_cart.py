@@ -286,6 +286,24 @@ def test_member_adds_to_own_cart(client, shopper):
     assert Cart.objects.get().user == shopper
 
 
+def test_each_cart_page_shows_its_own_lines_and_an_emptied_cart_is_still_found(client, shopper):
+    mine, theirs = make_variant(stock=5), make_variant(stock=5)
+    add(client, variant=mine.pk, quantity="2")
+    member = Client()
+    member.force_login(shopper)
+    add(member, variant=theirs.pk)
+    guest = client.get("/cart/").context["summary"]
+    assert [(line.variant.pk, line.quantity) for line in guest.lines] == [(mine.pk, 2)]
+    assert guest.cart.session_key == client.session.session_key and guest.cart.user is None
+    member_summary = member.get("/cart/").context["summary"]
+    assert [(line.variant.pk, line.quantity) for line in member_summary.lines] == [(theirs.pk, 1)]
+    assert member_summary.cart.user == shopper
+    client.post("/cart/remove/", {"item": guest.lines[0].item.pk})
+    emptied = client.get("/cart/")
+    assert emptied.context["summary"].is_empty and emptied.context["summary"].cart == guest.cart
+    assert b"Your cart is empty" in emptied.content
+
+
 def test_quantity_constraint_in_the_database(db):
     from django.db import IntegrityError, transaction
 

@@ -117,9 +117,13 @@ def check_available(variant: ProductVariant, quantity: int) -> None:
 
 
 def _lock(cart: Cart) -> None:
-    """One change at a time per cart; a cart deleted meanwhile (housekeeping) is refused, not a 500."""
-    if not Cart.objects.select_for_update().filter(pk=cart.pk).exists():
+    """One change at a time per cart: its row is locked by marking it changed now (one UPDATE,
+    not a SELECT ... FOR UPDATE and a save). A cart deleted meanwhile (housekeeping) is
+    refused, not a 500. Inside the caller's transaction, so a refused change is not a touch."""
+    now = timezone.now()
+    if not Cart.objects.filter(pk=cart.pk).update(updated_at=now):
         raise CartError("Your cart expired. Please add the item again.")
+    cart.updated_at = now
 
 
 @transaction.atomic
@@ -137,7 +141,6 @@ def add_item(cart: Cart, variant: ProductVariant, quantity: int) -> CartItem:
     item.unit_price_seen = variant.price
     item.stock_seen = variant.stock
     item.save()
-    cart.save(update_fields=["updated_at"])
     return item
 
 
@@ -177,7 +180,6 @@ def update_item(cart: Cart, item_id: object, quantity: int) -> CartItem:
     item.unit_price_seen = item.variant.price
     item.stock_seen = item.variant.stock
     item.save()
-    cart.save(update_fields=["updated_at"])
     return item
 
 
@@ -185,7 +187,6 @@ def update_item(cart: Cart, item_id: object, quantity: int) -> CartItem:
 def remove_item(cart: Cart, item_id: object) -> None:
     _lock(cart)
     _item(cart, item_id).delete()
-    cart.save(update_fields=["updated_at"])
 
 
 @transaction.atomic
@@ -345,7 +346,7 @@ def apply_discount_code(cart: Cart, raw_code: str) -> discounts.AppliedDiscount:
         raise discounts.DiscountError("Add something to your cart first.")
     applied = discounts.evaluate(code, discounts.lines_from((x.product, x.line_total) for x in lines))
     cart.discount_code = code.code
-    cart.save(update_fields=["discount_code", "updated_at"])
+    cart.save(update_fields=["discount_code"])
     return applied
 
 
@@ -353,7 +354,7 @@ def apply_discount_code(cart: Cart, raw_code: str) -> discounts.AppliedDiscount:
 def remove_discount_code(cart: Cart) -> None:
     _lock(cart)
     cart.discount_code = ""
-    cart.save(update_fields=["discount_code", "updated_at"])
+    cart.save(update_fields=["discount_code"])
 
 
 # --- housekeeping ------------------------------------------------------------------

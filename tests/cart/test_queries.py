@@ -29,8 +29,9 @@ GUEST_CART_PAGE_CACHE_ON = 3
 # (the session written twice, add_item's lock, line lookup and touch of a cart nobody else
 # could see yet), and 11 in 4 transactions before that.
 NEW_GUEST_ADD = 8
-# Variant, session, cart; then add_item's transaction: lock, line, line saved, cart touched.
-RETURNING_GUEST_ADD = 9
+# Variant, session, cart; then add_item's transaction: the cart locked by touching it (one
+# UPDATE, where a SELECT ... FOR UPDATE and a save were two), line, line saved.
+RETURNING_GUEST_ADD = 8
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
 

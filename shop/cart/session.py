@@ -5,6 +5,7 @@ from django.db import transaction
 from django.http import HttpRequest
 
 from shop.catalog.models import ProductVariant
+from shop.core.sessions import draw_key
 
 from . import services
 from .models import Cart
@@ -58,7 +59,7 @@ def start_cart(request: HttpRequest, variant: ProductVariant, quantity: int) -> 
     for attempt in range(3):
         try:
             with transaction.atomic():
-                cart = services.start_guest_cart(session.draw_key(), variant, quantity)
+                cart = services.start_guest_cart(draw_key(session), variant, quantity)
                 session[CART_ID] = cart.pk
                 session.save(must_create=True)
             break

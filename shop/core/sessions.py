@@ -4,7 +4,7 @@
   check, and Django's create() draws another key on the CreateError of a clash. Django's
   engine runs a SELECT for every new session to find what the INSERT finds anyway.
 - A new session that other rows are written under first (a new guest's cart) is given its key
-  by draw_key() and then written once, by save(must_create=True): one INSERT with its data,
+  by draw_key(session) and then written once, by save(must_create=True): one INSERT with its data,
   where Django's create() and then save() are an INSERT and an UPDATE.
 - A second save() within a request of data already saved is skipped: a view that saves the
   session inside its own transaction (a new guest's cart, shop/cart/views.add) leaves the
@@ -16,7 +16,7 @@ Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/perfor
 """
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
 from django.utils.crypto import get_random_string
 
 
@@ -28,13 +28,6 @@ class SessionStore(db.SessionStore):
 
     async def _aget_new_session_key(self) -> str:
         return self._get_new_session_key()
-
-    def draw_key(self) -> str:
-        """A fresh key for this session, not written yet: the caller writes its rows under it and
-        then the session with save(must_create=True), whose CreateError means the (never yet
-        seen) clash of two random keys."""
-        self._session_key = self._get_new_session_key()
-        return self._session_key
 
     def _written_state(self) -> tuple[str, bytes] | None:
         if self.session_key is None:
@@ -52,3 +45,12 @@ class SessionStore(db.SessionStore):
         if session_key is None or session_key == self.session_key:
             self._saved = None
         super().delete(session_key)
+
+
+def draw_key(session: SessionBase) -> str:
+    """A fresh key for a session not written yet (any engine): the caller writes its rows under
+    it and then the session with save(must_create=True), whose CreateError means the (never yet
+    seen) clash of two random keys."""
+    key = get_random_string(32, VALID_KEY_CHARS)  # Django's own rule for a new key
+    session._session_key = key
+    return key

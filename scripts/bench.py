@@ -257,6 +257,11 @@ def load_pages(base: str, pages, cookies: dict) -> list[dict]:
     if wanted("guest cart (1 line)"):
         rows.append({"page": "guest cart (1 line)", "path": "/cart/", "visitor": "guest",
                      **wrk(base + "/cart/", {}, guest_carts_script(cookies["guest_carts"]))})  # fmt: skip
+    # The same guests on the home page: the stored page with their holes (cart count, links,
+    # messages, CSRF) filled on the server, what every page costs a shopper once they have a cart.
+    if wanted("guest with a cart: home"):
+        rows.append({"page": "guest with a cart: home", "path": "/", "visitor": "guest",
+                     **wrk(base + "/", {}, guest_carts_script(cookies["guest_carts"]))})  # fmt: skip
     # Each POST from its own client address (as behind the ingress, SHOP_TRUSTED_PROXY_COUNT=1):
     # the cart's per-address rate limit would otherwise answer most of them 429.
     post = (

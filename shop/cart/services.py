@@ -12,7 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils import timezone
 
@@ -93,15 +93,21 @@ def get_or_create_cart(user: AnyUser | None = None, session_key: str | None = No
     return Cart.objects.get_or_create(session_key=session_key, user=None)[0]
 
 
-def item_count(user: AnyUser | None = None, session_key: str | None = None) -> int:
-    """Units in the cart, in one query (the header's Cart link)."""
+def item_count(
+    user: AnyUser | None = None, session_key: str | None = None, cart_id: int | None = None
+) -> int:
+    """Units in the cart, in one query (the header's Cart link).
+
+    A guest's cart by the id its session keeps (one table, no join); else by the session key."""
     if user is not None and user.is_authenticated:
         items = CartItem.objects.filter(cart__user=user)
+    elif cart_id is not None:
+        items = CartItem.objects.filter(cart_id=cart_id)
     elif session_key:
         items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
     else:
         return 0
-    return items.aggregate(n=Sum("quantity"))["n"] or 0
+    return sum(items.values_list("quantity", flat=True))
 
 
 # --- changing a cart --------------------------------------------------------------

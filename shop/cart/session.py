@@ -83,6 +83,8 @@ def cart_count(request: HttpRequest) -> int:
         session = getattr(request, "session", None)
         if user is not None and user.is_authenticated:
             memo[_COUNT] = services.item_count(user)
+        elif session is not None and isinstance(session.get(CART_ID), int):
+            memo[_COUNT] = services.item_count(cart_id=session[CART_ID])  # written by us, not the visitor
         else:
             key = session.session_key if session is not None else None
             memo[_COUNT] = services.item_count(session_key=key)

@@ -203,6 +203,26 @@ def test_header_count_costs_at_most_one_query(client, django_assert_max_num_quer
     assert "data-cart-count>5<" in client.get("/").content.decode()
 
 
+def test_a_guests_header_count_follows_its_cart(client):
+    """Counted by the cart id the guest's session keeps: right after each change, 0 once the cart
+    is gone (housekeeping), and never another visitor's lines."""
+    first, second = make_variant(stock=10), make_variant(stock=10)
+    add(client, variant=first.pk, quantity="3")
+    other = Client()
+    add(other, variant=first.pk, quantity="7")
+    assert "data-cart-count>3<" in client.get("/").content.decode()
+    add(client, variant=second.pk, quantity="2")
+    assert "data-cart-count>5<" in client.get("/").content.decode()
+    line = CartItem.objects.get(cart__session_key=client.session.session_key, variant=first)
+    client.post("/cart/update/", {"item": line.pk, "quantity": "1"})
+    client.post("/cart/remove/", {"item": CartItem.objects.get(variant=second).pk})
+    assert client.get("/cart/visitor/").json()["cart_count"] == 1
+    assert "data-cart-count>1<" in client.get("/").content.decode()
+    Cart.objects.filter(session_key=client.session.session_key).delete()
+    assert client.get("/cart/visitor/").json()["cart_count"] == 0
+    assert other.get("/cart/visitor/").json()["cart_count"] == 7
+
+
 def fill_with_photographed_products(client, lines: int) -> None:
     from wagtail.models import Collection
 

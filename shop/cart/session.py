@@ -27,22 +27,19 @@ def current_cart(request: HttpRequest) -> Cart | None:
 
 
 def ensure_cart(request: HttpRequest) -> Cart:
-    """The request's cart, created (with a session key for a guest) when there is none yet.
+    """The request's cart, created when there is none yet: a member's, or that of a guest who
+    already has a session (a visitor without one starts with start_cart).
 
-    A visitor without a session gets one here. A guest's session is saved with the new cart's
-    id before this returns, so inside the caller's transaction (shop/core/sessions.py then
-    skips the SessionMiddleware's second save): session, cart and first line are one commit."""
+    A guest's session is saved with the new cart's id before this returns, so inside the
+    caller's transaction (shop/core/sessions.py then skips the SessionMiddleware's second save):
+    cart, session and first line are one commit."""
     cart = current_cart(request)
     if cart is None:
         if request.user.is_authenticated:
             cart = services.get_or_create_cart(request.user)
         else:
             session = request.session
-            if session.session_key is None:
-                session.create()
-                cart = Cart.objects.create(session_key=session.session_key)  # a new key has no cart
-            else:
-                cart = services.get_or_create_cart(session_key=session.session_key)
+            cart = services.get_or_create_cart(session_key=session.session_key)
             session[CART_ID] = cart.pk
             session.save()
         vars(request)[_CART] = cart
@@ -52,9 +49,9 @@ def ensure_cart(request: HttpRequest) -> Cart:
 def start_cart(request: HttpRequest, variant: ProductVariant, quantity: int) -> Cart:
     """A visitor without a session: its session, cart and first line in one transaction.
 
-    The session is written once, last, with the cart's id (shop/core/sessions.draw_key):
-    five statements where ensure_cart and add_item take twelve. A clash of random keys (a
-    CreateError) rolls everything back and draws again."""
+    The session is written once, last, with the cart's id (shop/core/sessions.draw_key): five
+    statements where session.create(), ensure_cart and add_item took thirteen. A clash of
+    random keys (a CreateError) rolls everything back and draws again."""
     session = request.session
     for attempt in range(3):
         try:

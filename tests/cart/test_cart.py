@@ -1,9 +1,11 @@
 """Cart rules: what may go in, bad input, totals and notices, the header count, merging on login."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
 from shop.catalog.services import soft_delete_product
@@ -322,6 +324,27 @@ def test_each_cart_page_shows_its_own_lines_and_an_emptied_cart_is_still_found(c
     emptied = client.get("/cart/")
     assert emptied.context["summary"].is_empty and emptied.context["summary"].cart == guest.cart
     assert b"Your cart is empty" in emptied.content
+
+
+def test_a_new_guest_whose_drawn_key_is_taken_gets_another(client, monkeypatch):
+    """A clash of random session keys (never seen, 36^32 keys) rolls back the cart made under the
+    taken key and draws again: the guest ends with its own session and cart, the other untouched."""
+    from django.contrib.sessions.models import Session
+
+    from shop.core import sessions
+
+    taken = "t" * 32
+    Session.objects.create(
+        session_key=taken, session_data="{}", expire_date=timezone.now() + timedelta(days=1)
+    )
+    keys = iter([taken, "n" * 32])
+    monkeypatch.setattr(sessions, "get_random_string", lambda length, chars: next(keys))
+    variant = make_variant(stock=5)
+    assert add(client, variant=variant.pk).status_code == 302
+    assert client.session.session_key == "n" * 32
+    assert list(Cart.objects.values_list("session_key", flat=True)) == ["n" * 32]
+    assert Session.objects.get(session_key=taken).session_data == "{}"
+    assert items() == [(variant.pk, 1)]
 
 
 def test_quantity_constraint_in_the_database(db):

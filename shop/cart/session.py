@@ -1,5 +1,7 @@
 """Which cart a request means: the member's, or the guest's keyed by the database session."""
 
+from contextlib import nullcontext
+
 from django.contrib.sessions.backends.base import CreateError
 from django.db import transaction
 from django.http import HttpRequest
@@ -65,6 +67,16 @@ def start_cart(request: HttpRequest, variant: ProductVariant, quantity: int) -> 
                 raise
     vars(request)[_CART] = cart
     return cart
+
+
+def add_to_cart(request: HttpRequest, variant: ProductVariant, quantity: int) -> None:
+    """Add to the request's cart in one commit, making the cart (and a new visitor's session)
+    when there is none yet; the caller has checked the variant (services.check_available)."""
+    if request.session.session_key is None and not request.user.is_authenticated:
+        start_cart(request, variant, quantity)
+        return
+    with transaction.atomic() if current_cart(request) is None else nullcontext():
+        services.add_item(ensure_cart(request), variant, quantity)
 
 
 def remember_cart_count(request: HttpRequest, count: int) -> None:

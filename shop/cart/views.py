@@ -1,7 +1,4 @@
-from contextlib import nullcontext
-
 from django.contrib import messages
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
@@ -17,7 +14,7 @@ from shop.discounts.services import DiscountError
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import cart_count, current_cart, ensure_cart, remember_cart_count, start_cart
+from .session import add_to_cart, cart_count, current_cart, remember_cart_count
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -56,12 +53,7 @@ def add(request: HttpRequest) -> HttpResponse:
     try:
         variant, quantity = parse_add(request.POST)
         services.check_available(variant, quantity)  # before any cart: bad input makes no empty cart
-        if new_session and not request.user.is_authenticated:
-            start_cart(request, variant, quantity)
-        else:
-            # A first line: its cart in the same transaction, one commit.
-            with transaction.atomic() if current_cart(request) is None else nullcontext():
-                services.add_item(ensure_cart(request), variant, quantity)
+        add_to_cart(request, variant, quantity)
     except CartError as error:
         if new_session and request.session.session_key is not None:
             request.session.flush()  # its row went with the rolled-back transaction: no cookie for it

@@ -99,6 +99,9 @@ def picture(product_image: ProductImage | None, size: str = "card") -> Picture |
     )
 
 
+NO_PHOTO = ""  # kept for a product without photos, so that is not asked again either
+
+
 def attach_card_pictures(
     products: Iterable[Product], size: str = "card", request: HttpRequest | None = None
 ) -> list[Product]:
@@ -123,9 +126,6 @@ def attach_card_pictures(
         if keys.get(product.pk) in kept:
             product.picture = kept[keys[product.pk]] or None
     return products
-
-
-NO_PHOTO = ""  # kept for a product without photos, so that is not asked again either
 
 
 def _kept_picture_keys(request: HttpRequest | None, products: list[Product], size: str) -> dict[int, str]:

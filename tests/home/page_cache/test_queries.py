@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import PageViewRestriction
@@ -27,6 +28,14 @@ KEPT_LOOKUP = fragments.lookup  # the fragment cache itself, which the next fixt
 def unseen(url: str, parameter: str) -> str:
     """The same page under a key of its own in this generation: a miss."""
     return url + ("&" if "?" in url else "?") + parameter
+
+
+def miss_and_its_queries(client: Client, url: str) -> tuple[HttpResponse, list[dict]]:
+    """A page the cache has not seen under this address (a miss, asserted) and the SQL it ran."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response["X-Page-Cache"] == "miss", url
+    return response, queries.captured_queries
 
 
 @pytest.fixture(autouse=True)
@@ -105,9 +114,7 @@ def test_the_miss_counts_are_the_same_at_both_sizes(home, shop_index, tshirt_pag
     counts = {}
     for url in ("/", "/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_desc&size=M", "/search/?q=tee"):
         visitor.get(url)
-        with CaptureQueriesContext(connection) as queries:
-            assert visitor.get(unseen(url, "n=1"))["X-Page-Cache"] == "miss"
-        counts[url] = len(queries.captured_queries)
+        counts[url] = len(miss_and_its_queries(visitor, unseen(url, "n=1"))[1])
     assert counts == {
         "/": 6,
         "/shop/": 7,
@@ -181,14 +188,12 @@ def test_a_listing_whose_cards_are_kept_reads_no_product(
     counts = {}
     for url in ("/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_desc&size=M", "/search/?q=tee"):
         visitor.get(unseen(url, "n=1"))  # keeps the cards
-        with CaptureQueriesContext(connection) as queries:
-            response = visitor.get(unseen(url, "n=2"))
-        assert response["X-Page-Cache"] == "miss", url
+        response, queries = miss_and_its_queries(visitor, unseen(url, "n=2"))
         assert response.content.decode().count("product-card") >= min(size, 3), url
-        read = " ".join(query["sql"] for query in queries.captured_queries)
+        read = " ".join(query["sql"] for query in queries)
         for table in ("catalog_productimage", "wagtailimages_rendition", "lowest_prior"):  # photos, variants
             assert table not in read, (url, table)
-        counts[url] = len(queries.captured_queries)
+        counts[url] = len(queries)
     # The routed page; then its category pages and the newest ids (shop index), the count, the
     # ids and the facets (category), the SKU, the hits and the facets (search).
     assert counts == {

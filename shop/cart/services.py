@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from importlib import import_module
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils import timezone
 
 from shop.accounts.models import AnyUser
 from shop.catalog.models import Product, ProductVariant
+from shop.core import sql
 from shop.core.money import format_money, quantize
 from shop.discounts import services as discounts
 from shop.shipping.services import missing_for_free_shipping, shipping_for
@@ -77,12 +79,23 @@ def describe(variant: ProductVariant) -> str:
 
 
 def cart_for(user: AnyUser | None = None, session_key: str | None = None) -> Cart | None:
-    """The member's cart, or the guest cart of this session; None when there is none yet."""
+    """The member's cart, or the guest cart of this session; None when there is none yet.
+
+    Read on every cart, checkout and account page: fixed SQL (shop/core/sql.py), one row by a
+    unique key."""
     if user is not None and user.is_authenticated:
-        return Cart.objects.filter(user=user).first()
+        return next(iter(Cart.objects.raw(_cart_sql("user"), [user.pk])), None)
     if session_key:
-        return Cart.objects.filter(session_key=session_key, user__isnull=True).first()
+        return next(iter(Cart.objects.raw(_cart_sql("session"), [session_key])), None)
     return None
+
+
+@cache
+def _cart_sql(owner: str) -> str:
+    select = f"SELECT {sql.columns(Cart)} FROM {sql.table(Cart)}"  # noqa: S608 (names from the model)
+    if owner == "user":
+        return f"{select} WHERE {sql.column(Cart, 'user')} = %s"
+    return f"{select} WHERE {sql.column(Cart, 'session_key')} = %s AND {sql.column(Cart, 'user')} IS NULL"
 
 
 def get_or_create_cart(user: AnyUser | None = None, session_key: str | None = None) -> Cart:
@@ -96,18 +109,31 @@ def get_or_create_cart(user: AnyUser | None = None, session_key: str | None = No
 def item_count(
     user: AnyUser | None = None, session_key: str | None = None, cart_id: int | None = None
 ) -> int:
-    """Units in the cart, in one query (the header's Cart link).
+    """Units in the cart, in one query (the header's Cart link, read on every personal page).
 
-    A guest's cart by the id its session keeps (one table, no join); else by the session key."""
+    Fixed SQL (shop/core/sql.py). A guest's cart by the id its session keeps (one table, no
+    join); a member's by its user, a session's by its key."""
     if user is not None and user.is_authenticated:
-        items = CartItem.objects.filter(cart__user=user)
+        owner, value = "user", user.pk
     elif cart_id is not None:
-        items = CartItem.objects.filter(cart_id=cart_id)
+        owner, value = "cart", cart_id
     elif session_key:
-        items = CartItem.objects.filter(cart__session_key=session_key, cart__user__isnull=True)
+        owner, value = "session", session_key
     else:
         return 0
-    return sum(items.values_list("quantity", flat=True))
+    return sql.scalar(_count_sql(owner), [value])  # type: ignore[return-value]
+
+
+@cache
+def _count_sql(owner: str) -> str:
+    """SUM of the quantities of one cart's lines."""
+    total = f"SELECT COALESCE(SUM({sql.column(CartItem, 'quantity')}), 0) FROM {sql.table(CartItem)}"  # noqa: S608
+    if owner == "cart":
+        return f"{total} WHERE {sql.column(CartItem, 'cart')} = %s"
+    joined = f"{total} JOIN {sql.table(Cart)} ON {sql.column(Cart, 'id')} = {sql.column(CartItem, 'cart')}"
+    if owner == "user":
+        return f"{joined} WHERE {sql.column(Cart, 'user')} = %s"
+    return f"{joined} WHERE {sql.column(Cart, 'session_key')} = %s AND {sql.column(Cart, 'user')} IS NULL"
 
 
 # --- changing a cart --------------------------------------------------------------

@@ -17,8 +17,11 @@ Who gets what:
 import copy
 import logging
 import re
-from functools import partial
+from functools import cache, partial
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -26,7 +29,7 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
-from . import pagecache, pagetree
+from . import pagecache, pagetree, sql
 from .pagecache import SITE
 
 logger = logging.getLogger(__name__)
@@ -35,8 +38,35 @@ HOLE = re.compile(rb"<!--hole:(\w+)-->.*?<!--/hole:\1-->", re.S)
 
 
 def is_editor(request: HttpRequest) -> bool:
+    """What `user.has_perm("wagtailadmin.access_admin")` answers, in one query instead of
+    ModelBackend's two (every permission of the user, then of their groups).
+
+    Asked on every request of a signed-in visitor: fixed SQL (shop/core/sql.py). ModelBackend's
+    rules: an inactive user may not, an active superuser may without a query."""
     user = request.user
-    return user.is_authenticated and user.has_perm("wagtailadmin.access_admin")
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return bool(sql.scalar(_admin_access_sql(), ["wagtailadmin", "access_admin", user.pk, user.pk]))
+
+
+@cache
+def _admin_access_sql() -> str:
+    user_model = get_user_model()
+    direct, membership = user_model.user_permissions.through, user_model.groups.through
+    by_group, col, table = Group.permissions.through, sql.column, sql.table
+    permission = col(Permission, "id")
+    return (
+        f"SELECT EXISTS (SELECT 1 FROM {table(Permission)}"  # noqa: S608 (names from the models)
+        f" JOIN {table(ContentType)} ON {col(ContentType, 'id')} = {col(Permission, 'content_type')}"
+        f" WHERE {col(ContentType, 'app_label')} = %s AND {col(Permission, 'codename')} = %s AND ("
+        f"{permission} IN (SELECT {col(direct, 'permission')} FROM {table(direct)}"
+        f" WHERE {col(direct, 'user')} = %s)"
+        f" OR {permission} IN (SELECT {col(by_group, 'permission')} FROM {table(by_group)}"
+        f" JOIN {table(membership)} ON {col(membership, 'group')} = {col(by_group, 'group')}"
+        f" WHERE {col(membership, 'user')} = %s)))"
+    )
 
 
 def personalize(request: HttpRequest, content: bytes) -> bytes:

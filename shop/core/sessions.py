@@ -11,13 +11,21 @@
   SessionMiddleware's save at the end of the request with nothing to write, so it writes
   nothing. What counts as "the same" is the serialized data and the key, so a change made
   to a nested value in place is still written when `modified` says so.
+- A session is read with one fixed SELECT of its data, not through the ORM: every request that
+  carries a session reads it, and the ORM's building and compiling of that query cost four
+  times the round trip itself (docs/performance.md). Same rows, same rules: the key, unexpired.
 
 Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/performance.md.
 """
 
+from functools import cache
+
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
+from django.utils import timezone
 from django.utils.crypto import get_random_string
+
+from . import sql
 
 
 class SessionStore(db.SessionStore):
@@ -28,6 +36,18 @@ class SessionStore(db.SessionStore):
 
     async def _aget_new_session_key(self) -> str:
         return self._get_new_session_key()
+
+    def load(self) -> dict:
+        data = self._read_data()
+        if data is None:
+            self._session_key = None  # unknown or expired: a new key when it is saved
+            return {}
+        return self.decode(data)
+
+    def _read_data(self) -> str | None:
+        if not self.session_key:
+            return None
+        return sql.scalar(_read_sql(self.model), [self.session_key, timezone.now()])  # type: ignore[return-value]
 
     def _written_state(self) -> tuple[str, bytes] | None:
         if self.session_key is None:
@@ -45,6 +65,15 @@ class SessionStore(db.SessionStore):
         if session_key is None or session_key == self.session_key:
             self._saved = None
         super().delete(session_key)
+
+
+@cache
+def _read_sql(model) -> str:
+    """The data of the session with this key, unexpired: what Django's engine asks the ORM for."""
+    return (
+        f"SELECT {sql.column(model, 'session_data')} FROM {sql.table(model)}"  # noqa: S608 (names from the model)
+        f" WHERE {sql.column(model, 'session_key')} = %s AND {sql.column(model, 'expire_date')} > %s"
+    )
 
 
 def draw_key(session: SessionBase) -> str:

@@ -1,8 +1,10 @@
 """shop.core.sessions: Django's database sessions, minus the writes that change nothing."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shop.core.sessions import SessionStore
 
@@ -48,3 +50,26 @@ def test_a_cycled_key_keeps_the_data_under_the_new_key_only():
     session.save()
     assert not session.exists(old)
     assert SessionStore(session.session_key).load() == {"cart_id": 7, "user": "x"}
+
+
+def test_a_session_is_read_by_its_key_in_one_select_and_only_while_it_lasts():
+    session = SessionStore()
+    session["cart_id"] = 7
+    session.save()
+    reader = SessionStore(session.session_key)
+    assert statements(reader.load) == ["SELECT"]
+    assert SessionStore(session.session_key).load() == {"cart_id": 7}
+
+    Session.objects.filter(session_key=session.session_key).update(expire_date=timezone.now())
+    expired = SessionStore(session.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None  # saved later, it gets a new key, never the expired one
+
+
+def test_an_unknown_key_or_tampered_data_reads_as_an_empty_session():
+    assert SessionStore("no-such-session-key-0123456789ab").load() == {}
+    session = SessionStore()
+    session["user"] = "x"
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(session_data="forged:data")
+    assert SessionStore(session.session_key).load() == {}

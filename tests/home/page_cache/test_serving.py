@@ -3,11 +3,14 @@
 import re
 
 import pytest
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.test import Client
 
+from shop.accounts.roles import MARKETERS
 from shop.cart.services import add_item, get_or_create_cart
+from shop.core.pagecache_middleware import is_editor
 from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -128,6 +131,34 @@ def test_editors_always_get_a_fresh_page_and_never_fill_the_cache(client, home, 
     response = get(client, "/")
     assert "X-Page-Cache" not in response
     assert Client().get("/")["X-Page-Cache"] == "miss"
+
+
+def test_an_editor_is_whoever_may_use_the_admin_asked_in_one_query_at_most(
+    make_user, marketer, staff_user, shopper, superuser, rf, django_assert_max_num_queries
+):
+    """is_editor answers what has_perm("wagtailadmin.access_admin") answers: through a group, a
+    permission of the user's own, as an active superuser (no query), never while inactive."""
+    granted = make_user("own@example.com")
+    granted.user_permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
+    other_permission = make_user("other@example.com")
+    other_permission.user_permissions.add(Permission.objects.get(codename="view_product"))
+    retired = make_user("retired@example.com", groups=(MARKETERS,), is_active=False)
+    retired_admin = make_user("old-admin@example.com", is_superuser=True, is_active=False)
+    expected = {
+        marketer: True, staff_user: True, superuser: True, granted: True,
+        shopper: False, other_permission: False, retired: False, retired_admin: False,
+    }  # fmt: skip
+    for user, may in expected.items():
+        fresh = type(user).objects.get(pk=user.pk)
+        assert fresh.has_perm("wagtailadmin.access_admin") is may, user.email
+        request = rf.get("/")
+        request.user = type(user).objects.get(pk=user.pk)
+        with django_assert_max_num_queries(0 if user.is_superuser or not user.is_active else 1):
+            assert is_editor(request) is may, user.email
+    request.user = AnonymousUser()
+    assert is_editor(request) is False
 
 
 def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer, cached):

@@ -1,0 +1,34 @@
+"""Fixed SQL for the few reads that every request of a signed-in shopper or a guest with a cart
+makes: the session, the cart, its count, whether the visitor is an editor (docs/performance.md).
+
+The ORM builds and compiles a query anew on every call; for these one-table reads that cost
+three to five times the round trip itself. Their SQL is written once per process, with every
+table and column name taken from the models (so a renamed one follows) and every value passed
+as a parameter, never into the text.
+"""
+
+from django.db import connection
+from django.db.models import Model
+
+
+def table(model: type[Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def column(model: type[Model], field_name: str) -> str:
+    """The field's column, qualified by its table."""
+    field = model._meta.get_field(field_name)
+    return f"{table(model)}.{connection.ops.quote_name(field.column)}"  # type: ignore[union-attr]
+
+
+def columns(model: type[Model]) -> str:
+    """Every concrete column of the model, for Model.objects.raw()."""
+    return ", ".join(column(model, field.name) for field in model._meta.concrete_fields)
+
+
+def scalar(sql: str, params: list) -> object:
+    """The first column of the first row, or None when there is no row."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None

@@ -113,6 +113,7 @@ def item_count(
 
     Fixed SQL (shop/core/sql.py). A guest's cart by the id its session keeps (one table, no
     join); a member's by its user, a session's by its key."""
+    value: object
     if user is not None and user.is_authenticated:
         owner, value = "user", user.pk
     elif cart_id is not None:

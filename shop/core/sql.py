@@ -17,8 +17,8 @@ def table(model: type[Model]) -> str:
 
 def column(model: type[Model], field_name: str) -> str:
     """The field's column, qualified by its table."""
-    field = model._meta.get_field(field_name)
-    return f"{table(model)}.{connection.ops.quote_name(field.column)}"  # type: ignore[union-attr]
+    name = model._meta.get_field(field_name).column  # type: ignore[union-attr]
+    return f"{table(model)}.{connection.ops.quote_name(str(name))}"
 
 
 def columns(model: type[Model]) -> str:

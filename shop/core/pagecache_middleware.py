@@ -34,21 +34,27 @@ from .pagecache import SITE
 
 logger = logging.getLogger(__name__)
 
+_EDITOR = "_shop_is_editor"
 HOLE = re.compile(rb"<!--hole:(\w+)-->.*?<!--/hole:\1-->", re.S)
 
 
 def is_editor(request: HttpRequest) -> bool:
     """What `user.has_perm("wagtailadmin.access_admin")` answers, in one query instead of
-    ModelBackend's two (every permission of the user, then of their groups).
+    ModelBackend's two (every permission of the user, then of their groups), kept for the
+    request (the page cache and the user bar both ask; a login within it asks again).
 
     Asked on every request of a signed-in visitor: fixed SQL (shop/core/sql.py). ModelBackend's
     rules: an inactive user may not, an active superuser may without a query."""
-    user = request.user
-    if not user.is_authenticated or not user.is_active:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return bool(sql.scalar(_admin_access_sql(), ["wagtailadmin", "access_admin", user.pk, user.pk]))
+    kept = vars(request).get(_EDITOR)
+    if kept is None or kept[0] != user.pk:
+        answer = bool(sql.scalar(_admin_access_sql(), ["wagtailadmin", "access_admin", user.pk, user.pk]))
+        kept = vars(request)[_EDITOR] = (user.pk, answer)
+    return kept[1]
 
 
 @cache

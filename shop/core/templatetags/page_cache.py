@@ -1,9 +1,12 @@
-"""{% page_hole "visitor" %}: a part of the page that differs per visitor (see pagecache.HOLES)."""
+"""{% page_hole "visitor" %}: a part of the page that differs per visitor (see pagecache.HOLES);
+{% editor_userbar %}: Wagtail's user bar, for editors only."""
 
 from django import template
 from django.utils.safestring import mark_safe
+from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from shop.core.pagecache import HOLES
+from shop.core.pagecache_middleware import is_editor
 
 register = template.Library()
 
@@ -19,3 +22,14 @@ def page_hole(context, name: str) -> str:
     if context.get("shared_page"):
         html = f"<!--hole:{name}-->{html}<!--/hole:{name}-->"
     return mark_safe(html)
+
+
+@register.simple_tag(takes_context=True)
+def editor_userbar(context) -> str:
+    """Wagtail's user bar where an editor sees a page rendered for them alone; nothing in a
+    page rendered for the cache. Asked through is_editor, kept for the request, so a shopper's
+    cart or account page does not pay the user bar's own permission check (two queries)."""
+    request = context.get("request")
+    if context.get("shared_page") or request is None or not is_editor(request):
+        return ""
+    return wagtailuserbar(context)

@@ -6,7 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from shop.accounts.roles import MARKETERS
 from shop.cart.services import add_item, get_or_create_cart
@@ -159,6 +161,23 @@ def test_an_editor_is_whoever_may_use_the_admin_asked_in_one_query_at_most(
             assert is_editor(request) is may, user.email
     request.user = AnonymousUser()
     assert is_editor(request) is False
+
+
+def test_the_user_bar_is_for_editors_and_a_shopper_pays_no_permission_query_for_it(
+    client, home, marketer, shopper, django_assert_num_queries
+):
+    client.force_login(marketer)
+    for url in ("/", "/cart/"):
+        assert "<wagtail-userbar" in client.get(url).content.decode(), url
+    shopper_client = Client()
+    shopper_client.force_login(shopper)
+    shopper_client.get("/cart/")
+    with CaptureQueriesContext(connection) as queries:
+        page = shopper_client.get("/cart/").content.decode()
+    assert "<wagtail-userbar" not in page
+    asked = [q["sql"] for q in queries.captured_queries if "auth_permission" in q["sql"]]
+    assert len(asked) == 1, asked  # is_editor's one query, not the user bar's two more
+    assert "<wagtail-userbar" not in Client().get("/").content.decode()
 
 
 def test_a_staff_draft_is_never_cached_nor_shown(client, home, marketer, cached):

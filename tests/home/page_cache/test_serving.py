@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser, Permission
 from django.contrib.messages import constants
 from django.contrib.messages.storage.cookie import CookieStorage
@@ -140,6 +141,8 @@ def test_an_editor_is_whoever_may_use_the_admin_asked_in_one_query_at_most(
 ):
     """is_editor answers what has_perm("wagtailadmin.access_admin") answers: through a group, a
     permission of the user's own, as an active superuser (no query), never while inactive."""
+    granting = [path for path in settings.AUTHENTICATION_BACKENDS if "axes" not in path]
+    assert granting == ["django.contrib.auth.backends.ModelBackend"], "is_editor mirrors ModelBackend only"
     granted = make_user("own@example.com")
     granted.user_permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")

@@ -1,5 +1,6 @@
 """Fixed SQL for the few reads that every request of a signed-in shopper or a guest with a cart
-makes: the session, the cart, its count, whether the visitor is an editor (docs/performance.md).
+makes: the session, the cart, its lines, its count, whether the visitor is an editor
+(docs/performance.md).
 
 The ORM builds and compiles a query anew on every call; for these one-table reads that cost
 three to five times the round trip itself. Their SQL is written once per process, with every
@@ -7,8 +8,12 @@ table and column name taken from the models (so a renamed one follows) and every
 as a parameter, never into the text.
 """
 
+from collections.abc import Sequence
+from functools import cache
+
 from django.db import connection
 from django.db.models import Model
+from django.db.models.expressions import Col
 
 
 def table(model: type[Model]) -> str:
@@ -32,3 +37,34 @@ def scalar(sql: str, params: list) -> object:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return row[0] if row else None
+
+
+def instances(row: Sequence, models: Sequence[type[Model]]) -> list[Model]:
+    """One row of `SELECT columns(m1), columns(m2), ...` as an instance of each model, as the
+    ORM's select_related builds them: each field's database converters applied, then from_db."""
+    built, start = [], 0
+    for model in models:
+        fields = _loading(model)
+        values = row[start : start + len(fields)]
+        converted = [_converted(value, field) for value, field in zip(values, fields, strict=True)]
+        built.append(model.from_db(connection.alias, [field[0] for field in fields], converted))
+        start += len(fields)
+    return built
+
+
+@cache
+def _loading(model: type[Model]) -> tuple[tuple, ...]:
+    """(attname, expression, converters) of each concrete field, in columns() order."""
+    fields = []
+    for field in model._meta.concrete_fields:
+        expression = Col(model._meta.db_table, field)
+        converters = field.get_db_converters(connection) + connection.ops.get_db_converters(expression)
+        fields.append((field.attname, expression, tuple(converters)))
+    return tuple(fields)
+
+
+def _converted(value: object, field: tuple) -> object:
+    _, expression, converters = field
+    for convert in converters:
+        value = convert(value, expression, connection)
+    return value

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
 from shop.catalog.services import soft_delete_product
-from tests.factories import make_product, make_variant
+from tests.factories import make_category, make_product, make_variant
 
 pytestmark = pytest.mark.django_db
 
@@ -369,3 +369,34 @@ def test_a_line_maximum_above_the_database_ceiling_is_refused_at_start_up(settin
 
     settings.SHOP_MAX_LINE_QUANTITY = 500
     assert [e.id for e in run_checks() if e.id.startswith("cart.")] == ["cart.E001"]
+
+
+def test_the_lines_read_in_fixed_sql_are_what_the_orm_builds(shopper, django_assert_num_queries):
+    """lines_of: every concrete field of each line, variant, product and category as
+    select_related("variant__product__category") reads them, in the order added, one query."""
+    from shop.cart.services import add_item, get_or_create_cart, lines_of
+
+    hoodies = make_category("Hoodies")
+    tee = make_product("Tee", price="20.00", compare_at_price=Decimal("30.00"), description="<p>Soft</p>")
+    hoodie = make_product("Hoodie", category=hoodies, price="55.00")
+    discounted = make_variant(hoodie, size="XL", colour="Grey", stock=3, price="49.50")
+    cart = get_or_create_cart(shopper)
+    for variant, quantity in ((discounted, 2), (tee.variants.first(), 1), (tee.variants.last(), 3)):
+        add_item(cart, variant, quantity)
+    soft_delete_product(tee)
+    expected = list(cart.items.select_related("variant__product__category").order_by("created_at", "pk"))
+
+    def chain(line):
+        return (line, line.variant, line.variant.product, line.variant.product.category)
+
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+    with django_assert_num_queries(1):  # the related objects come with the lines
+        read = [chain(line) for line in lines_of(cart)]
+    assert [mine[0].pk for mine in read] == [item.pk for item in expected]
+    for mine, theirs in zip(read, map(chain, expected), strict=True):
+        for built, by_orm in zip(mine, theirs, strict=True):
+            assert type(built) is type(by_orm) and fields(built) == fields(by_orm)
+            assert not built._state.adding
+    assert lines_of(Cart.objects.create(session_key="x" * 32)) == []

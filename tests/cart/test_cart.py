@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from shop.cart.models import LINE_QUANTITY_CEILING, Cart, CartItem
+from shop.catalog.models import ProductVariant
 from shop.catalog.services import soft_delete_product
 from tests.factories import make_category, make_product, make_variant
 
@@ -389,14 +390,44 @@ def test_the_lines_read_in_fixed_sql_are_what_the_orm_builds(shopper, django_ass
     def chain(line):
         return (line, line.variant, line.variant.product, line.variant.product.category)
 
-    def fields(obj):
-        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
-
     with django_assert_num_queries(1):  # the related objects come with the lines
         read = [chain(line) for line in lines_of(cart)]
     assert [mine[0].pk for mine in read] == [item.pk for item in expected]
     for mine, theirs in zip(read, map(chain, expected), strict=True):
         for built, by_orm in zip(mine, theirs, strict=True):
-            assert type(built) is type(by_orm) and fields(built) == fields(by_orm)
-            assert not built._state.adding
+            assert_built_as_by_the_orm(built, by_orm)
     assert lines_of(Cart.objects.create(session_key="x" * 32)) == []
+
+
+def assert_built_as_by_the_orm(built, by_orm):
+    def fields(obj):
+        return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}
+
+    assert type(built) is type(by_orm) and fields(built) == fields(by_orm)
+    assert not built._state.adding
+
+
+def test_the_variant_to_add_is_read_in_fixed_sql_as_the_orm_builds_it(django_assert_num_queries):
+    """find_variant: by id or by product, size and colour, the variant with its product and
+    category in one query; None for what is not sold or not there."""
+    from shop.cart.services import find_variant
+
+    hoodie = make_product("Hoodie", category=make_category("Hoodies"), price="55.00", sizes=())
+    grey = make_variant(hoodie, size="XL", colour="Grey", price="49.50")
+    retired = make_variant(hoodie, size="S", colour="Grey", is_active=False)
+    for found_by in (
+        {"variant_id": str(grey.pk)},
+        {"product_id": hoodie.pk, "size": " XL ", "colour": "Grey"},
+    ):
+        with django_assert_num_queries(1):
+            found = find_variant(**found_by)
+            chain = (found, found.product, found.product.category)
+        by_orm = ProductVariant.objects.select_related("product__category").get(pk=grey.pk)
+        for built, theirs in zip(chain, (by_orm, by_orm.product, by_orm.product.category), strict=True):
+            assert_built_as_by_the_orm(built, theirs)
+    assert find_variant(variant_id=retired.pk) is None
+    assert find_variant(product_id=hoodie.pk, size="XL", colour="Black") is None
+    assert find_variant(variant_id="999999999") is None
+    assert find_variant(variant_id="1; DROP TABLE cart_cart") is None
+    soft_delete_product(hoodie)
+    assert find_variant(variant_id=grey.pk) is None

@@ -59,7 +59,7 @@ def find_variant(
     One query by a unique key, with its product and category, then ProductVariant.is_sellable
     (the one-object twin of sellable_variants()). Fixed SQL (shop/core/sql.py): compiling this
     three-table query was a third of the add-to-cart POST's CPU."""
-    params: list[object]
+    params: list[int | str]
     if variant_id not in (None, ""):
         pk = _as_id(variant_id)
         if pk is None:

@@ -1,11 +1,12 @@
-"""Fixed SQL for the few reads that every request of a signed-in shopper or a guest with a cart
-makes: the session, the cart, its lines, its count, whether the visitor is an editor
+"""Fixed SQL for the reads that every personal page or add to cart makes: the session, the
+cart, its lines, its count, whether the visitor is an editor, the variant to add
 (docs/performance.md).
 
-The ORM builds and compiles a query anew on every call; for these one-table reads that cost
-three to five times the round trip itself. Their SQL is written once per process, with every
-table and column name taken from the models (so a renamed one follows) and every value passed
-as a parameter, never into the text.
+The ORM builds and compiles a query anew on every call; for these small reads that cost three
+to eight times the round trip itself. Their SQL is written once per process, with every table
+and column name taken from the models (so a renamed one follows) and every value passed as a
+parameter, never into the text. Rows of several models joined become instances through
+`instances`, as select_related would build them.
 """
 
 from collections.abc import Sequence

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import Combinable
 from django.utils import timezone
@@ -71,14 +71,9 @@ def find_variant(
         if pk is None or not size:
             return None
         by, params = "options", [pk, size, colour]
-    with connection.cursor() as cursor:
-        cursor.execute(_variant_sql(by), params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    variant, product, category = sql.instances(row, _VARIANT_MODELS)
-    product.category, variant.product = category, product  # type: ignore[attr-defined]
-    return variant if variant.is_sellable else None  # type: ignore[return-value, attr-defined]
+    found = sql.rows(_variant_sql(by), params)
+    variant: ProductVariant | None = sql.chain(found[0], _VARIANT_MODELS) if found else None  # type: ignore[assignment]
+    return variant if variant is not None and variant.is_sellable else None
 
 
 _VARIANT_MODELS = (ProductVariant, Product, Category)
@@ -86,18 +81,13 @@ _VARIANT_MODELS = (ProductVariant, Product, Category)
 
 @cache
 def _variant_sql(by: str) -> str:
-    col, table = sql.column, sql.table
-    select = (
-        f"SELECT {', '.join(sql.columns(model) for model in _VARIANT_MODELS)} FROM {table(ProductVariant)}"  # noqa: S608
-        f" JOIN {table(Product)} ON {col(Product, 'id')} = {col(ProductVariant, 'product')}"
-        f" JOIN {table(Category)} ON {col(Category, 'id')} = {col(Product, 'category')}"
-    )
+    col = sql.column
     if by == "id":
         where = f"{col(ProductVariant, 'id')} = %s"
     else:
         where = f"{col(ProductVariant, 'product')} = %s AND {col(ProductVariant, 'size')} = %s"
         where += f" AND {col(ProductVariant, 'colour')} = %s"
-    return f"{select} WHERE {where} ORDER BY {col(ProductVariant, 'id')} LIMIT 1"
+    return f"{sql.select_chain(_VARIANT_MODELS)} WHERE {where} ORDER BY {col(ProductVariant, 'id')} LIMIT 1"
 
 
 def describe(variant: ProductVariant) -> str:
@@ -360,33 +350,22 @@ def _line(item: CartItem) -> CartLine:
     return line
 
 
-_LINE_MODELS = (CartItem, ProductVariant, Product, Category)
+_LINE_MODELS = (CartItem, *_VARIANT_MODELS)
 
 
 def lines_of(cart: Cart) -> list[CartItem]:
     """The cart's lines in the order added, each with its variant, product and category: what
     select_related("variant__product__category") reads, in fixed SQL (shop/core/sql.py). The
     cart page's largest cost was compiling that four-table query on every request."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lines_sql(), [cart.pk])
-        rows = cursor.fetchall()
-    lines = []
-    for row in rows:
-        item, variant, product, category = sql.instances(row, _LINE_MODELS)
-        product.category, variant.product, item.variant = category, product, variant  # type: ignore[attr-defined]
-        lines.append(item)
-    return lines  # type: ignore[return-value]
+    return [sql.chain(row, _LINE_MODELS) for row in sql.rows(_lines_sql(), [cart.pk])]  # type: ignore[misc]
 
 
 @cache
 def _lines_sql() -> str:
-    col, table = sql.column, sql.table
+    col = sql.column
     return (
-        f"SELECT {', '.join(sql.columns(model) for model in _LINE_MODELS)} FROM {table(CartItem)}"  # noqa: S608
-        f" JOIN {table(ProductVariant)} ON {col(ProductVariant, 'id')} = {col(CartItem, 'variant')}"
-        f" JOIN {table(Product)} ON {col(Product, 'id')} = {col(ProductVariant, 'product')}"
-        f" JOIN {table(Category)} ON {col(Category, 'id')} = {col(Product, 'category')}"
-        f" WHERE {col(CartItem, 'cart')} = %s ORDER BY {col(CartItem, 'created_at')}, {col(CartItem, 'id')}"
+        f"{sql.select_chain(_LINE_MODELS)} WHERE {col(CartItem, 'cart')} = %s"
+        f" ORDER BY {col(CartItem, 'created_at')}, {col(CartItem, 'id')}"
     )
 
 

@@ -11,6 +11,7 @@ parameter, never into the text. Rows of several models joined become instances t
 
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 
 from django.db import connection
 from django.db.models import Model
@@ -32,12 +33,44 @@ def columns(model: type[Model]) -> str:
     return ", ".join(column(model, field.name) for field in model._meta.concrete_fields)
 
 
-def scalar(sql: str, params: list) -> object:
+def scalar(query: str, params: list) -> object:
     """The first column of the first row, or None when there is no row."""
+    found = rows(query, params)
+    return found[0][0] if found else None
+
+
+def rows(query: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    return row[0] if row else None
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def select_chain(models: Sequence[type[Model]]) -> str:
+    """SELECT every column of each model, FROM the first, each next one INNER JOINed through the
+    previous one's foreign key to it: what select_related("a__b__c") reads when every key on the
+    way is NOT NULL (checked, as the ORM's own choice of join)."""
+    parts = [f"SELECT {', '.join(columns(model) for model in models)} FROM {table(models[0])}"]  # noqa: S608
+    for near, far in pairwise(models):
+        key = _key_to(near, far)
+        parts.append(f"JOIN {table(far)} ON {column(far, far._meta.pk.name)} = {column(near, key)}")
+    return " ".join(parts)
+
+
+def chain(row: Sequence, models: Sequence[type[Model]]) -> Model:
+    """A row of select_chain(models) as the first model's instance, each next one set on the one
+    before through its foreign key, as select_related leaves them (nothing loaded later)."""
+    built = instances(row, models)
+    for near, far in pairwise(built):
+        setattr(near, _key_to(type(near), type(far)), far)
+    return built[0]
+
+
+@cache
+def _key_to(near: type[Model], far: type[Model]) -> str:
+    keys = [f for f in near._meta.concrete_fields if f.is_relation and f.related_model is far]
+    if len(keys) != 1 or keys[0].null:
+        raise ValueError(f"{near.__name__} needs one NOT NULL foreign key to {far.__name__}")
+    return keys[0].name
 
 
 def instances(row: Sequence, models: Sequence[type[Model]]) -> list[Model]:
@@ -45,27 +78,29 @@ def instances(row: Sequence, models: Sequence[type[Model]]) -> list[Model]:
     ORM's select_related builds them: each field's database converters applied, then from_db."""
     built, start = [], 0
     for model in models:
-        fields = _loading(model)
+        names, fields = _loading(model)
         values = row[start : start + len(fields)]
         converted = [_converted(value, field) for value, field in zip(values, fields, strict=True)]
-        built.append(model.from_db(connection.alias, [field[0] for field in fields], converted))
+        built.append(model.from_db(connection.alias, names, converted))
         start += len(fields)
     return built
 
 
 @cache
-def _loading(model: type[Model]) -> tuple[tuple, ...]:
-    """(attname, expression, converters) of each concrete field, in columns() order."""
-    fields = []
+def _loading(model: type[Model]) -> tuple[list[str], tuple[tuple, ...]]:
+    """The attnames of the concrete fields in columns() order, and each one's (expression,
+    database converters)."""
+    names, fields = [], []
     for field in model._meta.concrete_fields:
         expression = Col(model._meta.db_table, field)
         converters = field.get_db_converters(connection) + connection.ops.get_db_converters(expression)
-        fields.append((field.attname, expression, tuple(converters)))
-    return tuple(fields)
+        names.append(field.attname)
+        fields.append((expression, tuple(converters)))
+    return names, tuple(fields)
 
 
 def _converted(value: object, field: tuple) -> object:
-    _, expression, converters = field
+    expression, converters = field
     for convert in converters:
         value = convert(value, expression, connection)
     return value

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import get_token
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -9,6 +9,7 @@ from shop.catalog.images import attach_card_pictures
 from shop.core.money import format_money
 from shop.core.ratelimit import rate_limited
 from shop.core.redirects import redirect_to_next
+from shop.core.shell import render_personal
 from shop.discounts.services import DiscountError
 
 from . import services
@@ -28,7 +29,8 @@ def detail(request: HttpRequest) -> HttpResponse:
     summary = services.summarize(current_cart(request))
     attach_card_pictures([line.product for line in summary.lines], "thumb", request)
     remember_cart_count(request, summary.count)
-    return render(request, "cart/cart.html", {"summary": summary, "max_quantity": services.max_quantity()})
+    context = {"summary": summary, "max_quantity": services.max_quantity()}
+    return render_personal(request, "cart/cart.html", context)
 
 
 @require_GET

@@ -201,6 +201,11 @@ def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_o
     return value
 
 
+def forget(key: tuple) -> None:
+    """Drop what memo() keeps under this key (it ran out before its scopes changed)."""
+    _memo.pop(key, None)
+
+
 def page_key(request: HttpRequest, current_generation: str) -> str:
     """The URL (scheme, host, path, query without tracking parameters) within a generation."""
     pairs = [(k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)]

@@ -75,11 +75,15 @@ def _admin_access_sql() -> str:
     )
 
 
-def personalize(request: HttpRequest, content: bytes) -> bytes:
-    """Fill the page's holes and CSRF inputs for this visitor."""
+def personalize(request: HttpRequest, content: bytes, parts: dict[str, bytes] | None = None) -> bytes:
+    """Fill the page's holes and CSRF inputs for this visitor; `parts`: holes already rendered
+    (a kept shell's personal part, shop/core/shell.py)."""
 
     def fill(match: re.Match) -> bytes:
-        template = pagecache.HOLES.get(match[1].decode())
+        name = match[1].decode()
+        if parts and name in parts:
+            return parts[name]
+        template = pagecache.HOLES.get(name)
         return render_to_string(template, request=request).encode() if template else b""
 
     content = HOLE.sub(fill, content)

@@ -1,4 +1,6 @@
 """{% page_hole "visitor" %}: a part of the page that differs per visitor (see pagecache.HOLES);
+{% personal_part "cart/includes/cart_body.html" %}: a personal page's own part, cut out of the
+chrome kept for it (shop/core/shell.py);
 {% editor_userbar %}: Wagtail's user bar, for editors only."""
 
 from django import template
@@ -7,6 +9,7 @@ from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
 from shop.core.pagecache import HOLES
 from shop.core.pagecache_middleware import is_editor
+from shop.core.shell import mark_part
 
 register = template.Library()
 
@@ -22,6 +25,15 @@ def page_hole(context, name: str) -> str:
     if context.get("shared_page"):
         html = f"<!--hole:{name}-->{html}<!--/hole:{name}-->"
     return mark_safe(html)
+
+
+@register.simple_tag(takes_context=True)
+def personal_part(context, template_name: str) -> str:
+    """The template, included with the page's context; in a shell being kept, an empty hole
+    that each request fills (render_personal)."""
+    if context.get("shell"):
+        return mark_safe(mark_part(context, template_name))
+    return mark_safe(context.template.engine.get_template(template_name).render(context))
 
 
 @register.simple_tag(takes_context=True)

@@ -6,6 +6,8 @@
 - A new session that other rows are written under first (a new guest's cart) is given its key
   by draw_key(session) and then written once, by save(must_create=True): one INSERT with its data,
   where Django's create() and then save() are an INSERT and an UPDATE.
+- Rows are written with fixed SQL too (sql.insert, sql.update): an INSERT that skips a taken
+  key instead of the ORM's INSERT inside a savepoint, and no INSERT compiler per request.
 - A second save() within a request of data already saved is skipped: a view that saves the
   session inside its own transaction (a new guest's cart, shop/cart/views.add) leaves the
   SessionMiddleware's save at the end of the request with nothing to write, so it writes
@@ -21,7 +23,7 @@ Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/perfor
 from functools import cache
 
 from django.contrib.sessions.backends import db
-from django.contrib.sessions.backends.base import VALID_KEY_CHARS, SessionBase
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
@@ -58,8 +60,22 @@ class SessionStore(db.SessionStore):
         state = None if must_create else self._written_state()
         if state is not None and state == self._saved:
             return
-        super().save(must_create=must_create)
+        self._write(must_create)
         self._saved = state or self._written_state()  # serialized again only for a new key
+
+    def _write(self, must_create: bool) -> None:
+        """Django's db engine's save() in fixed SQL: a new row or CreateError, else the row
+        updated or UpdateError. The INSERT skips a taken key (ON CONFLICT DO NOTHING) where
+        the ORM's needs a savepoint to survive the IntegrityError: two statements fewer."""
+        if self.session_key is None:
+            self.create()  # draws keys until one is free; comes back here with must_create
+            return
+        row = self.create_model_instance(self._get_session(no_load=must_create))  # type: ignore[attr-defined]
+        if must_create:
+            if not sql.insert(row, unless_taken=True):
+                raise CreateError
+        elif not sql.update(row):
+            raise UpdateError
 
     def delete(self, session_key: str | None = None) -> None:
         if session_key is None or session_key == self.session_key:

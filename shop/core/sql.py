@@ -1,6 +1,6 @@
-"""Fixed SQL for the reads that every personal page or add to cart makes: the session, the
-cart, its lines, its count, whether the visitor is an editor, the variant to add
-(docs/performance.md).
+"""Fixed SQL for the reads that every personal page or add to cart makes (the session, the
+cart, its lines, its count, whether the visitor is an editor, the variant to add) and for the
+rows a new guest's add to cart writes (the session, the cart, its first line; docs/performance.md).
 
 The ORM builds and compiles a query anew on every call; for these small reads that cost three
 to eight times the round trip itself. Their SQL is written once per process, with every table
@@ -14,8 +14,9 @@ from functools import cache
 from itertools import pairwise
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import AutoField, Model
 from django.db.models.expressions import Col
+from django.db.models.signals import post_save, pre_save
 
 
 def table(model: type[Model]) -> str:
@@ -43,6 +44,74 @@ def rows(query: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(query, params)
         return cursor.fetchall()
+
+
+def rowcount(query: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.rowcount
+
+
+def insert(instance: Model, *, unless_taken: bool = False) -> bool:
+    """`instance.save(force_insert=True)` in fixed SQL: the same pre_save and post_save signals,
+    each field's pre_save (auto_now stamps) and database preparation, the new id set on it.
+
+    With `unless_taken`, a row whose unique key is taken already is left alone and False is
+    returned (ON CONFLICT DO NOTHING), where the ORM raises IntegrityError and so needs a
+    savepoint around the INSERT to keep the transaction usable."""
+    model = type(instance)
+    pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias, update_fields=None)
+    auto_pk = _auto_pk(model) and instance.pk is None
+    fields = [f for f in model._meta.concrete_fields if not (auto_pk and f.primary_key)]
+    values = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields]
+    found = rows(_insert_sql(model, auto_pk, unless_taken), values)
+    if not found:
+        return False
+    if auto_pk:
+        setattr(instance, model._meta.pk.attname, found[0][0])
+    instance._state.adding, instance._state.db = False, connection.alias
+    post_save.send(
+        sender=model, instance=instance, created=True, update_fields=None, raw=False, using=connection.alias
+    )
+    return True
+
+
+def update(instance: Model) -> bool:
+    """`instance.save(force_update=True)` in fixed SQL (every field written by the primary key,
+    signals sent); False when no row has that key, where the ORM raises DatabaseError."""
+    model = type(instance)
+    pre_save.send(sender=model, instance=instance, raw=False, using=connection.alias, update_fields=None)
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    values = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in fields]
+    if not rowcount(_update_sql(model), [*values, instance.pk]):
+        return False
+    post_save.send(
+        sender=model, instance=instance, created=False, update_fields=None, raw=False, using=connection.alias
+    )
+    return True
+
+
+def _auto_pk(model: type[Model]) -> bool:
+    return isinstance(model._meta.pk, AutoField)
+
+
+@cache
+def _insert_sql(model: type[Model], auto_pk: bool, unless_taken: bool) -> str:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not (auto_pk and f.primary_key)]
+    names = ", ".join(quote(str(f.column)) for f in fields)
+    query = f"INSERT INTO {table(model)} ({names}) VALUES ({', '.join(['%s'] * len(fields))})"  # noqa: S608
+    if unless_taken:
+        query += " ON CONFLICT DO NOTHING"
+    return f"{query} RETURNING {quote(str(model._meta.pk.column))}"
+
+
+@cache
+def _update_sql(model: type[Model]) -> str:
+    quote = connection.ops.quote_name
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    assignments = ", ".join(f"{quote(str(f.column))} = %s" for f in fields)
+    return f"UPDATE {table(model)} SET {assignments} WHERE {quote(str(model._meta.pk.column))} = %s"  # noqa: S608
 
 
 def select_chain(models: Sequence[type[Model]]) -> str:

@@ -1,6 +1,7 @@
 """shop.core.sessions: Django's database sessions, minus the writes that change nothing."""
 
 import pytest
+from django.contrib.sessions.backends.base import CreateError, UpdateError
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -26,6 +27,34 @@ def test_a_new_session_is_inserted_without_looking_its_key_up_first():
     session["colour"] = "Black"
     assert statements(session.save) == ["INSERT"]
     assert SessionStore(session.session_key).load() == {"colour": "Black"}
+
+
+def test_a_taken_key_is_a_create_error_and_the_transaction_goes_on():
+    """Written without the ORM's savepoint: the clash must not abort the request's transaction."""
+    first = SessionStore()
+    first["owner"] = "first"
+    first.save()
+    clash = SessionStore()
+    clash._session_key = first.session_key
+    clash["owner"] = "second"
+    with pytest.raises(CreateError):
+        clash.save(must_create=True)
+    assert Session.objects.count() == 1  # the transaction still answers
+    assert SessionStore(first.session_key).load() == {"owner": "first"}
+    clash.create()  # draws a free key, as Django's create() does after a clash
+    assert clash.session_key != first.session_key
+    assert SessionStore(clash.session_key).load() == {"owner": "second"}
+
+
+def test_saving_a_session_whose_row_is_gone_is_an_update_error():
+    session = SessionStore()
+    session["colour"] = "Black"
+    session.save()
+    Session.objects.filter(session_key=session.session_key).delete()
+    session["colour"] = "Sand"
+    with pytest.raises(UpdateError):
+        session.save()
+    assert not Session.objects.exists()
 
 
 def test_saving_what_was_just_saved_writes_nothing_but_a_change_in_place_is_written():

@@ -1,0 +1,60 @@
+"""shop.core.sql's writes: what Model.save() does, in fixed SQL."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models.signals import post_save
+
+from shop.cart.models import Cart, CartItem
+from shop.core import sql
+from tests.factories import make_variant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def saved_signals():
+    heard = []
+
+    def listen(sender, instance, created, **kwargs):
+        heard.append((sender, instance.pk, created))
+
+    post_save.connect(listen)
+    yield heard
+    post_save.disconnect(listen)
+
+
+def test_insert_writes_the_row_the_orm_reads_back(saved_signals):
+    variant = make_variant(stock=7, price=Decimal("12.50"))
+    cart = Cart(session_key="k" * 32)
+    assert sql.insert(cart)
+    item = CartItem(cart=cart, variant=variant, quantity=2, unit_price_seen=variant.price, stock_seen=7)
+    assert sql.insert(item)
+    assert cart.pk and item.pk and not cart._state.adding
+    assert cart.created_at and cart.updated_at  # auto_now_add and auto_now stamped, as save() does
+    read = CartItem.objects.select_related("cart").get(pk=item.pk)
+    for field in CartItem._meta.concrete_fields:
+        assert getattr(read, field.attname) == getattr(item, field.attname), field.name
+    assert read.cart.session_key == "k" * 32 and read.cart.created_at == cart.created_at
+    assert saved_signals[-2:] == [(Cart, cart.pk, True), (CartItem, item.pk, True)]
+
+
+def test_insert_unless_taken_leaves_the_taken_row_and_the_transaction_usable():
+    cart = Cart(session_key="s" * 32)
+    sql.insert(cart)
+    again = Cart(pk=cart.pk, session_key="t" * 32)
+    assert sql.insert(again, unless_taken=True) is False
+    assert Cart.objects.get(pk=cart.pk).session_key == "s" * 32
+
+
+def test_update_writes_every_field_by_the_key_and_says_when_there_is_no_row(saved_signals):
+    cart = Cart(session_key="u" * 32)
+    sql.insert(cart)
+    stamped = cart.updated_at
+    cart.discount_code = "SPRING"
+    assert sql.update(cart)
+    read = Cart.objects.get(pk=cart.pk)
+    assert read.discount_code == "SPRING" and read.updated_at > stamped
+    assert saved_signals[-1] == (Cart, cart.pk, False)
+    Cart.objects.filter(pk=cart.pk).delete()
+    assert sql.update(cart) is False

@@ -28,6 +28,14 @@ def current_cart(request: HttpRequest) -> Cart | None:
     return memo[_CART]
 
 
+def current_cart_and_lines(request: HttpRequest) -> tuple[Cart | None, list]:
+    """current_cart() and its lines, read together (services.cart_and_lines): the cart page."""
+    key = None if request.user.is_authenticated else request.session.session_key
+    cart, items = services.cart_and_lines(request.user, key)
+    vars(request)[_CART] = cart
+    return cart, items
+
+
 def ensure_cart(request: HttpRequest) -> Cart:
     """The request's cart, created when there is none yet: a member's, or that of a guest who
     already has a session (a visitor without one starts with start_cart).

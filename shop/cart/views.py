@@ -15,7 +15,7 @@ from shop.discounts.services import DiscountError
 from . import services
 from .forms import parse_add
 from .services import CartError, describe, parse_quantity
-from .session import add_to_cart, cart_count, current_cart, remember_cart_count
+from .session import add_to_cart, cart_count, current_cart, current_cart_and_lines, remember_cart_count
 
 
 def _back(request: HttpRequest) -> HttpResponse:
@@ -26,7 +26,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest) -> HttpResponse:
-    summary = services.summarize(current_cart(request))
+    summary = services.summarize(*current_cart_and_lines(request))
     attach_card_pictures([line.product for line in summary.lines], "thumb", request)
     remember_cart_count(request, summary.count)
     context = {"summary": summary, "max_quantity": services.max_quantity()}

@@ -118,7 +118,12 @@ def select_chain(models: Sequence[type[Model]]) -> str:
     """SELECT every column of each model, FROM the first, each next one INNER JOINed through the
     previous one's foreign key to it: what select_related("a__b__c") reads when every key on the
     way is NOT NULL (checked, as the ORM's own choice of join)."""
-    parts = [f"SELECT {', '.join(columns(model) for model in models)} FROM {table(models[0])}"]  # noqa: S608
+    return f"SELECT {', '.join(columns(model) for model in models)} FROM {joined(models)}"  # noqa: S608
+
+
+def joined(models: Sequence[type[Model]]) -> str:
+    """The FROM of select_chain(models): the first table, each next one INNER JOINed."""
+    parts = [table(models[0])]
     for near, far in pairwise(models):
         key = _key_to(near, far)
         parts.append(f"JOIN {table(far)} ON {column(far, far._meta.pk.name)} = {column(near, key)}")

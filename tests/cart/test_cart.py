@@ -399,6 +399,41 @@ def test_the_lines_read_in_fixed_sql_are_what_the_orm_builds(shopper, django_ass
     assert lines_of(Cart.objects.create(session_key="x" * 32)) == []
 
 
+def test_the_cart_and_its_lines_are_read_together_as_the_orm_builds_them(shopper, django_assert_num_queries):
+    """cart_and_lines (the cart page): cart_for and lines_of in one query, the same instances."""
+    from shop.cart.services import add_item, cart_and_lines, cart_for, get_or_create_cart, lines_of
+
+    tee = make_product("Tee", price="20.00")
+    hoodie = make_product("Hoodie", category=make_category("Hoodies"), price="55.00")
+    member_cart = get_or_create_cart(shopper)
+    member_cart.discount_code = "SPRING"
+    member_cart.save()
+    guest_cart = get_or_create_cart(session_key="g" * 32)
+    for cart, lines in ((member_cart, ((hoodie, 2), (tee, 1))), (guest_cart, ((tee, 4),))):
+        for product, quantity in lines:
+            add_item(cart, product.variants.first(), quantity)
+    get_or_create_cart(session_key="e" * 32)  # a cart without lines
+    owners = (({"user": shopper}, 2), ({"session_key": "g" * 32}, 1), ({"session_key": "e" * 32}, 0))
+    for owner, line_count in owners:
+        expected_cart = cart_for(**owner)
+        expected = [chain(item) for item in lines_of(expected_cart)]
+        with django_assert_num_queries(1):
+            cart, items = cart_and_lines(**owner)
+            read = [(*chain(item), item.cart) for item in items]
+        assert_built_as_by_the_orm(cart, expected_cart)
+        assert len(read) == len(expected) == line_count
+        for mine, theirs in zip(read, expected, strict=True):
+            for built, by_orm in zip(mine, theirs, strict=False):
+                assert_built_as_by_the_orm(built, by_orm)
+            assert mine[-1] is cart
+    assert cart_and_lines(session_key="n" * 32) == (None, [])
+    assert cart_and_lines() == (None, [])
+
+
+def chain(line):
+    return (line, line.variant, line.variant.product, line.variant.product.category)
+
+
 def assert_built_as_by_the_orm(built, by_orm):
     def fields(obj):
         return {f.attname: getattr(obj, f.attname) for f in type(obj)._meta.concrete_fields}

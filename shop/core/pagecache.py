@@ -2,10 +2,11 @@
 
 A page is rendered once in "shared mode" (an anonymous context: no user, no cart,
 no messages, a placeholder for the CSRF token, the per-visitor parts wrapped in
-hole markers) and stored under a key of its URL and the cache *generation*. Any
-change that may show on a page (see docs/performance.md) bumps the generation
-after its transaction commits, so every stored page is out at once: nothing is
-ever served from before a committed change. Old entries simply expire.
+hole markers) and stored under a key of its URL, marked with the cache *generation*
+it was rendered in. Any change that may show on a page (see docs/performance.md) bumps
+the generation after its transaction commits, so every stored page is out at once:
+nothing is ever served from before a committed change. An old entry is replaced by the
+next render of its URL, or expires.
 
 The middleware (pagecache_middleware.py) serves the entries and fills the holes
 per visitor; this module holds the rules that decide what may be stored.
@@ -80,9 +81,28 @@ def _counters(keys: dict) -> dict:
     return {name: found.get(key, 0) for name, key in keys.items()}
 
 
+def _generation_keys() -> dict[str, str]:
+    return {scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CATALOG_WIDE)}
+
+
 def generations() -> dict[str, int]:
     """Each scope's current generation."""
-    return _counters({scope: f"{GENERATION_KEY}:{scope}" for scope in (*SCOPES, CATALOG_WIDE)})
+    return _counters(_generation_keys())
+
+
+def generations_and_entry(key: str) -> tuple[dict[str, int], "Entry | None"]:
+    """Each scope's generation and the page stored under `key`, in one round trip to the cache
+    (every storefront GET asks both); the page only if it was stored in the current generation."""
+    keys = _generation_keys()
+    found = _cache().get_many([*keys.values(), key])
+    if all(k in found for k in keys.values()):
+        scopes = {name: found[k] for name, k in keys.items()}
+    else:
+        scopes = _counters(keys)
+    entry = found.get(key)
+    if entry is not None and entry.generation != generation_of(scopes):
+        entry = None  # stored before a change: re-rendered and stored again under the same key
+    return scopes, entry
 
 
 def generation_of(scopes: dict[str, int]) -> str:
@@ -206,12 +226,13 @@ def forget(key: tuple) -> None:
     _memo.pop(key, None)
 
 
-def page_key(request: HttpRequest, current_generation: str) -> str:
-    """The URL (scheme, host, path, query without tracking parameters) within a generation."""
+def page_key(request: HttpRequest) -> str:
+    """The URL (scheme, host, path, query without tracking parameters). The generation is kept
+    in the entry, not the key, so the entry is read with the generations (generations_and_entry)."""
     pairs = [(k, v) for k, v in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)]
     pairs = sorted((p for p in pairs if not p[0].startswith(IGNORED_PARAMS)), key=lambda p: p[0])
     url = f"{request.scheme}://{request.get_host()}{request.path}?{urlencode(pairs)}"
-    return f"page:{current_generation}:{hashlib.sha256(url.encode()).hexdigest()}"
+    return f"page:{hashlib.sha256(url.encode()).hexdigest()}"
 
 
 def is_personal(request: HttpRequest) -> bool:
@@ -227,6 +248,7 @@ class Entry:
     content_type: str
     stored_at: float
     expires_at: float = 0.0  # epoch seconds when a clock-bound part changes; 0: none
+    generation: str = ""  # generation_of() when it was rendered: served only within it
 
 
 def storable(request: HttpRequest, response: HttpResponse) -> bool:
@@ -269,9 +291,9 @@ def lifetime(request: HttpRequest) -> int:
     return max(0, min(settings.PAGE_CACHE_SECONDS, math.floor(changes - time.time())))
 
 
-def store(key: str, response: HttpResponse, seconds: int) -> Entry:
+def store(key: str, response: HttpResponse, seconds: int, generation: str) -> Entry:
     now = time.time()
-    entry = Entry(response.content, response["Content-Type"], now, now + seconds)
+    entry = Entry(response.content, response["Content-Type"], now, now + seconds, generation)
     _cache().set(key, entry, timeout=seconds)
     return entry
 
@@ -281,11 +303,3 @@ def cdn_seconds(entry: Entry) -> int:
     if not entry.expires_at:
         return settings.PAGE_CACHE_CDN_SECONDS
     return max(0, min(settings.PAGE_CACHE_CDN_SECONDS, math.floor(entry.expires_at - time.time())))
-
-
-def lookup(key: str) -> Entry | None:
-    try:
-        return _cache().get(key)
-    except Exception:  # a cache outage serves pages uncached, never an error
-        logger.warning("page cache unavailable", exc_info=True)
-        return None

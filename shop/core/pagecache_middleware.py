@@ -127,21 +127,20 @@ class PageCacheMiddleware:
             return self.get_response(request)  # is_dummy: a Wagtail preview, never from the cache
         if pagecache.is_personal(request) and is_editor(request):
             return self.get_response(request)
+        key = pagecache.page_key(request)
         try:
-            scopes = pagecache.generations()
+            scopes, entry = pagecache.generations_and_entry(key)
         except Exception:  # a cache outage serves pages uncached, never an error
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
         generation = pagecache.generation_of(scopes)
         request.page_cache_scopes = scopes  # type: ignore[attr-defined]
         request.page_cache_generation = generation  # type: ignore[attr-defined]
-        key = pagecache.page_key(request, generation)
         site = pagecache.memo(
             request, ("site", request.get_host()), partial(Site.find_for_request, request), [SITE]
         )
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
         request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]
-        entry = pagecache.lookup(key)
         if entry is not None:
             return answer(request, entry, "hit")
         request._page_cache_candidate = True  # type: ignore[attr-defined]
@@ -157,10 +156,10 @@ class PageCacheMiddleware:
         if touched or not seconds or not pagecache.storable(request, response):
             return finish_unstored(request, response)
         try:
-            entry = pagecache.store(key, response, seconds)
+            entry = pagecache.store(key, response, seconds, generation)
         except Exception:
             logger.warning("page cache unavailable", exc_info=True)
-            entry = pagecache.Entry(response.content, response["Content-Type"], 0)
+            entry = pagecache.Entry(response.content, response["Content-Type"], 0, generation=generation)
         return answer(request, entry, "miss")
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):

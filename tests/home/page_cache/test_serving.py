@@ -46,6 +46,27 @@ def test_a_hit_runs_no_sql(client, pages, django_assert_num_queries, cached):
             assert client.get(url)["X-Page-Cache"] == "hit"
 
 
+def test_a_hit_is_one_round_trip_to_the_cache(client, pages, cached, page_cache, monkeypatch):
+    """The generations and the page are read together (pagecache.generations_and_entry)."""
+    from shop.core import pagecache
+
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(page_cache, name)
+
+    for url in pages:
+        cached(client, url)
+        client.cookies.clear()
+        calls.clear()
+        with monkeypatch.context() as patched:
+            patched.setattr(pagecache, "_cache", Counting)
+            assert client.get(url)["X-Page-Cache"] == "hit"
+        assert calls == ["get_many"], url
+
+
 def test_tracking_parameters_share_the_page_and_other_parameters_do_not(client, tshirt_page, cached, get):
     cached(client, "/shop/t-shirts/")
     assert get(client, "/shop/t-shirts/?utm_source=mail&gclid=1")["X-Page-Cache"] == "hit"

@@ -116,6 +116,13 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres:///threadline")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Prepared statements for shop.core.sql's fixed queries (planned once per connection, not per
+# request); the ORM's cursors bind on the client and never prepare. Off (DATABASE_PREPARED_
+# STATEMENTS=false) behind a pooler that cannot keep them, e.g. PgBouncer in transaction mode
+# before 1.21.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    5 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+)
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise environ.ImproperlyConfigured("DATABASE_URL must point to PostgreSQL.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

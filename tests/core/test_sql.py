@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save
 
 from shop.cart.models import Cart, CartItem
@@ -58,3 +59,37 @@ def test_update_writes_every_field_by_the_key_and_says_when_there_is_no_row(save
     assert saved_signals[-1] == (Cart, cart.pk, False)
     Cart.objects.filter(pk=cart.pk).delete()
     assert sql.update(cart) is False
+
+
+def _prepared() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_fixed_queries_are_prepared_on_the_connection_and_the_orms_never():
+    from shop.cart.services import _cart_and_lines_sql, cart_and_lines
+
+    sql.insert(Cart(session_key="p" * 32))
+    for _ in range(3):
+        assert cart_and_lines(session_key="p" * 32)[0] is not None
+    assert Cart.objects.filter(session_key="p" * 32).exists()  # an ORM query, client-side bound
+    ours = _cart_and_lines_sql("session")
+    prepared = _prepared()
+    assert any(statement == ours.replace("%s", "$1") for statement in prepared), prepared
+    assert not [statement for statement in prepared if "$" not in statement and "LIMIT 1" in statement]
+
+
+def test_with_prepared_statements_off_the_same_queries_run_unprepared(monkeypatch):
+    """DATABASE_PREPARED_STATEMENTS=false (a pooler that cannot keep them): threshold None."""
+    from shop.cart.services import cart_and_lines
+
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    connection.connection._prepared.clear()  # psycopg's own record of what it prepared
+    monkeypatch.setattr(connection.connection, "prepare_threshold", None)
+    sql.insert(Cart(session_key="q" * 32))
+    for _ in range(3):
+        assert cart_and_lines(session_key="q" * 32)[0] is not None
+    assert _prepared() == []

@@ -9,6 +9,7 @@ is generated once and stored; from then on it comes from the prefetch.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import Prefetch, QuerySet, prefetch_related_objects
 from django.http import HttpRequest
@@ -113,25 +114,34 @@ def attach_card_pictures(
     or re-described changes its product's version (shop/catalog/page_cache.py); an edited image
     changes every generation (home/signals.py)."""
     products = list(products)
-    keys = _kept_picture_keys(request, products, size)
-    kept = pagecache.kept(list(keys.values()))
+    stamps, kept = _kept_pictures(request, products, size)
     to_keep = {}
-    for product in prefetch_product_images(p for p in products if keys.get(p.pk) not in kept):
+    for product in prefetch_product_images(p for p in products if p.pk not in kept):
         main = product.main_image()
         product.picture = picture(main, size)
-        if product.pk in keys and (main is None or product.picture is not None):  # not a missing file
-            to_keep[keys[product.pk]] = product.picture or NO_PHOTO
+        if product.pk in stamps and (main is None or product.picture is not None):  # not a missing file
+            to_keep[_picture_key(size, product.pk)] = (stamps[product.pk], product.picture or NO_PHOTO)
     pagecache.keep(to_keep)
     for product in products:
-        if keys.get(product.pk) in kept:
-            product.picture = kept[keys[product.pk]] or None
+        if product.pk in kept:
+            product.picture = kept[product.pk] or None
     return products
 
 
-def _kept_picture_keys(request: HttpRequest | None, products: list[Product], size: str) -> dict[int, str]:
+def _picture_key(size: str, pk: int) -> str:
+    return f"picture:{size}:{pk}"
+
+
+def _kept_pictures(
+    request: HttpRequest | None, products: list[Product], size: str
+) -> tuple[dict[int, tuple], dict[int, Picture | str]]:
+    """Each product's stamp (the catalog-wide generation and its version) and its picture kept at
+    that stamp, read with the versions in one round trip (pagecache.versions_and_kept)."""
     scopes = getattr(request, "page_cache_scopes", None)
     if not scopes or not products:
-        return {}
-    versions = pagecache.product_versions(p.pk for p in products)
+        return {}, {}
+    versions, found = pagecache.versions_and_kept((p.pk for p in products), partial(_picture_key, size))
     generation = scopes[pagecache.CATALOG_WIDE]
-    return {pk: f"picture:{generation}:{size}:{pk}@{version}" for pk, version in versions.items()}
+    stamps = {pk: (generation, version) for pk, version in versions.items()}
+    kept = {pk: value for pk, (stamp, value) in found.items() if pk in stamps and stamp == stamps[pk]}
+    return stamps, kept

@@ -168,6 +168,29 @@ def product_versions(ids: Iterable[int]) -> dict[int, int]:
         return {}
 
 
+def versions_and_kept(
+    ids: Iterable[int], key_of: Callable[[int], str]
+) -> tuple[dict[int, int], dict[int, Any]]:
+    """Each product's version (as product_versions) and what is kept for it under key_of(pk), in
+    one round trip. What is kept is the caller's to check against the versions (store the
+    version beside the value). Both empty during a cache outage."""
+    ids = set(ids)
+    if not ids:
+        return {}, {}
+    version_keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in ids}
+    kept_keys = {pk: key_of(pk) for pk in ids}
+    try:
+        found = _cache().get_many([*version_keys.values(), *kept_keys.values()])
+        versions = {pk: found[key] for pk, key in version_keys.items() if key in found}
+        missing = {pk: key for pk, key in version_keys.items() if key not in found}
+        if missing:
+            versions |= _counters(missing)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return {}, {}
+    return versions, {pk: found[key] for pk, key in kept_keys.items() if key in found}
+
+
 def kept(keys: list[str]) -> dict[str, Any]:
     """What is kept beside the pages under these keys (product blocks, cards, pictures); a cache
     outage is a miss (the caller renders or reads anew), never an error."""

@@ -48,6 +48,24 @@ def test_the_kept_photo_is_the_rendered_one(guest):
     assert photos(guest) == rendered
 
 
+def test_the_cart_page_asks_the_cache_twice(guest, page_cache, monkeypatch):
+    """The generations with the page (generations_and_entry), then the photos with their
+    products' versions (versions_and_kept): one round trip each."""
+    from shop.core import pagecache
+
+    photos(guest)
+    calls = []
+
+    class Counting:
+        def __getattr__(self, name):
+            calls.append(name)
+            return getattr(page_cache, name)
+
+    monkeypatch.setattr(pagecache, "_cache", Counting)
+    assert len(photos(guest)) == 1
+    assert calls == ["get_many", "get_many"]
+
+
 def test_a_new_alt_text_shows_at_once(guest, variant, django_capture_on_commit_callbacks):
     photos(guest)
     photo = variant.product.images.get()

@@ -1,9 +1,11 @@
 """Fixtures shared by the whole suite. Everything runs on a real PostgreSQL."""
 
 import os
+import threading
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.signals import request_finished, request_started
 
 from shop.accounts.roles import MARKETERS, SHOP_STAFF
 
@@ -150,3 +152,46 @@ def page_cache(redis_url, settings):
     }
     settings.PAGE_CACHE_SECONDS = 600
     return caches["pages"]
+
+
+class _RequestsInFlight:
+    """Requests the live server is answering, counted through Django's request signals."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.changed:
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+
+@pytest.fixture(autouse=True)
+def _live_requests_end_before_the_flush(request):
+    """With a live server: after the browser is closed, wait until the server has answered every
+    request it was still handling (a page's background ping or preview refresh) before the test's
+    database is flushed. A request still writing when the flush's TRUNCATE starts can deadlock
+    with it (seen: Wagtail's editor under test_csp.py), and the flush then fails.
+
+    Set up after the live server and its database (so torn down before the flush) and before
+    the browser's page (so torn down after the page is closed)."""
+    if "live_server" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("transactional_db")  # set up first, so flushed after this ends
+    request.getfixturevalue("live_server")
+    in_flight = _RequestsInFlight()
+    request_started.connect(in_flight.started)
+    request_finished.connect(in_flight.finished)
+    yield
+    try:
+        with in_flight.changed:
+            assert in_flight.changed.wait_for(lambda: in_flight.count <= 0, timeout=30), in_flight.count
+    finally:
+        request_started.disconnect(in_flight.started)
+        request_finished.disconnect(in_flight.finished)

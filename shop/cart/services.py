@@ -111,10 +111,14 @@ def cart_for(user: AnyUser | None = None, session_key: str | None = None) -> Car
 
 @cache
 def _cart_sql(owner: str) -> str:
-    select = f"SELECT {sql.columns(Cart)} FROM {sql.table(Cart)}"  # noqa: S608 (names from the model)
+    return f"SELECT {sql.columns(Cart)} FROM {sql.table(Cart)} WHERE {_owned_by(owner)}"  # noqa: S608
+
+
+def _owned_by(owner: str) -> str:
+    """The member's cart ("user"), or a session's guest cart ("session"), by one parameter."""
     if owner == "user":
-        return f"{select} WHERE {sql.column(Cart, 'user')} = %s"
-    return f"{select} WHERE {sql.column(Cart, 'session_key')} = %s AND {sql.column(Cart, 'user')} IS NULL"
+        return f"{sql.column(Cart, 'user')} = %s"
+    return f"{sql.column(Cart, 'session_key')} = %s AND {sql.column(Cart, 'user')} IS NULL"
 
 
 def get_or_create_cart(user: AnyUser | None = None, session_key: str | None = None) -> Cart:
@@ -371,10 +375,12 @@ def lines_of(cart: Cart) -> list[CartItem]:
 @cache
 def _lines_sql() -> str:
     col = sql.column
-    return (
-        f"{sql.select_chain(_LINE_MODELS)} WHERE {col(CartItem, 'cart')} = %s"
-        f" ORDER BY {col(CartItem, 'created_at')}, {col(CartItem, 'id')}"
-    )
+    return f"{sql.select_chain(_LINE_MODELS)} WHERE {col(CartItem, 'cart')} = %s ORDER BY {_line_order()}"
+
+
+def _line_order() -> str:
+    """Lines in the order added (what the ORM readers order by too)."""
+    return f"{sql.column(CartItem, 'created_at')}, {sql.column(CartItem, 'id')}"
 
 
 def cart_and_lines(
@@ -402,15 +408,10 @@ def cart_and_lines(
 def _cart_and_lines_sql(owner: str) -> str:
     col = sql.column
     lines = ", ".join(sql.columns(model) for model in _LINE_MODELS)
-    owned = (
-        f"{col(Cart, 'user')} = %s"
-        if owner == "user"
-        else f"{col(Cart, 'session_key')} = %s AND {col(Cart, 'user')} IS NULL"
-    )
     return (
         f"SELECT {sql.columns(Cart)}, {lines} FROM {sql.table(Cart)}"  # noqa: S608 (names from the models)
         f" LEFT JOIN ({sql.joined(_LINE_MODELS)}) ON {col(CartItem, 'cart')} = {col(Cart, 'id')}"
-        f" WHERE {owned} ORDER BY {col(CartItem, 'created_at')}, {col(CartItem, 'id')}"
+        f" WHERE {_owned_by(owner)} ORDER BY {_line_order()}"
     )
 
 

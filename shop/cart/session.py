@@ -20,18 +20,21 @@ _CART = "_shop_cart"
 _COUNT = "_shop_cart_count"
 
 
+def _guest_key(request: HttpRequest) -> str | None:
+    """The session key a guest's cart is kept under; None for a member (their cart is theirs)."""
+    return None if request.user.is_authenticated else request.session.session_key
+
+
 def current_cart(request: HttpRequest) -> Cart | None:
     memo = vars(request)
     if _CART not in memo:
-        key = None if request.user.is_authenticated else request.session.session_key
-        memo[_CART] = services.cart_for(request.user, key)
+        memo[_CART] = services.cart_for(request.user, _guest_key(request))
     return memo[_CART]
 
 
 def current_cart_and_lines(request: HttpRequest) -> tuple[Cart | None, list]:
     """current_cart() and its lines, read together (services.cart_and_lines): the cart page."""
-    key = None if request.user.is_authenticated else request.session.session_key
-    cart, items = services.cart_and_lines(request.user, key)
+    cart, items = services.cart_and_lines(request.user, _guest_key(request))
     vars(request)[_CART] = cart
     return cart, items
 

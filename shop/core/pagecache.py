@@ -16,7 +16,7 @@ import hashlib
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -68,17 +68,19 @@ def _cache():
     return caches[CACHE_ALIAS]
 
 
-def _counters(keys: dict) -> dict:
-    """The counters stored under these cache keys, by name; a lost one is replaced by a value
-    never used before (nanoseconds), never by a small number that could bring old entries back."""
+def _counters(keys: dict, along: Collection[str] = ()) -> tuple[dict, dict]:
+    """The counters stored under these cache keys, by name, and whatever is stored under the
+    `along` keys, read in one round trip. A lost counter is replaced by a value never used before
+    (nanoseconds), never by a small number that could bring old entries back."""
     cache = _cache()
-    found = cache.get_many(list(keys.values()))
+    found = cache.get_many([*keys.values(), *along])
     missing = [key for key in keys.values() if key not in found]
     if missing:
         for key in missing:
             cache.add(key, time.time_ns(), timeout=None)
         found |= cache.get_many(missing)
-    return {name: found.get(key, 0) for name, key in keys.items()}
+    counters = {name: found.get(key, 0) for name, key in keys.items()}
+    return counters, {key: found[key] for key in along if key in found}
 
 
 def _generation_keys() -> dict[str, str]:
@@ -87,18 +89,13 @@ def _generation_keys() -> dict[str, str]:
 
 def generations() -> dict[str, int]:
     """Each scope's current generation."""
-    return _counters(_generation_keys())
+    return _counters(_generation_keys())[0]
 
 
 def generations_and_entry(key: str) -> tuple[dict[str, int], "Entry | None"]:
     """Each scope's generation and the page stored under `key`, in one round trip to the cache
     (every storefront GET asks both); the page only if it was stored in the current generation."""
-    keys = _generation_keys()
-    found = _cache().get_many([*keys.values(), key])
-    if all(k in found for k in keys.values()):
-        scopes = {name: found[k] for name, k in keys.items()}
-    else:
-        scopes = _counters(keys)
+    scopes, found = _counters(_generation_keys(), [key])
     entry = found.get(key)
     if entry is not None and entry.generation != generation_of(scopes):
         entry = None  # stored before a change: re-rendered and stored again under the same key
@@ -162,7 +159,7 @@ def product_versions(ids: Iterable[int]) -> dict[int, int]:
     if not keys:
         return {}
     try:
-        return _counters(keys)
+        return _counters(keys)[0]
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
         return {}
@@ -180,11 +177,7 @@ def versions_and_kept(
     version_keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in ids}
     kept_keys = {pk: key_of(pk) for pk in ids}
     try:
-        found = _cache().get_many([*version_keys.values(), *kept_keys.values()])
-        versions = {pk: found[key] for pk, key in version_keys.items() if key in found}
-        missing = {pk: key for pk, key in version_keys.items() if key not in found}
-        if missing:
-            versions |= _counters(missing)
+        versions, found = _counters(version_keys, kept_keys.values())
     except Exception:
         logger.warning("page cache unavailable", exc_info=True)
         return {}, {}

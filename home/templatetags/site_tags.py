@@ -8,7 +8,7 @@ from wagtail.models import Page, Site
 
 from home import fragments, seo
 from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
-from shop.core import pagecache
+from shop.core import pagecache, sites
 
 register = template.Library()
 
@@ -19,15 +19,17 @@ _DEPENDS_ON = (pagecache.SETTINGS, pagecache.PAGES)
 
 
 def _load_settings(request) -> dict:
-    """Every setting the storefront's chrome shows, read in one query (each joined to the site)."""
+    """Every setting the storefront's chrome shows: read with the site by the page cache's site
+    lookup (shop/core/sites.py), else in one query (each joined to the site)."""
     site = Site.find_for_request(request)
     if site is None:
         return {}
-    row = Site.objects.select_related(*(model._meta.model_name for model in _CHROME)).get(pk=site.pk)
+    if not sites.settings_read_with(site, _CHROME):
+        site = Site.objects.select_related(*(model._meta.model_name for model in _CHROME)).get(pk=site.pk)
     found = {}
     for model in _CHROME:
         try:
-            found[model] = getattr(row, model._meta.model_name)
+            found[model] = getattr(site, model._meta.model_name)
         except model.DoesNotExist:
             found[model] = model.for_site(site)  # created once, as Wagtail's for_request does
     return found

@@ -55,7 +55,7 @@ def signup_confirm(request, token: str):
         pending = signups.pending_signup(token)
         if request.method == "POST":
             user, next_url = signups.confirm_signup(token)
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="shop.accounts.backends.ShopModelBackend")
             messages.success(request, "Welcome to Threadline. Your account is ready.")
             return redirect_to_next(request, [next_url], "accounts:profile")
     except signups.SignupLinkInvalid:

@@ -17,62 +17,21 @@ Who gets what:
 import copy
 import logging
 import re
-from functools import cache, partial
+from functools import partial
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
-from wagtail.models import Site
 from wagtail.views import serve as wagtail_serve
 
-from . import pagecache, pagetree, sql
-from .pagecache import SITE
+from . import pagecache, pagetree, sites
+from .editors import is_editor
+from .pagecache import PAGES, SETTINGS, SITE
 
 logger = logging.getLogger(__name__)
 
-_EDITOR = "_shop_is_editor"
 HOLE = re.compile(rb"<!--hole:(\w+)-->.*?<!--/hole:\1-->", re.S)
-
-
-def is_editor(request: HttpRequest) -> bool:
-    """What `user.has_perm("wagtailadmin.access_admin")` answers, in one query instead of
-    ModelBackend's two (every permission of the user, then of their groups), kept for the
-    request (the page cache and the user bar both ask; a login within it asks again).
-
-    Asked on every request of a signed-in visitor: fixed SQL (shop/core/sql.py). ModelBackend's
-    rules: an inactive user may not, an active superuser may without a query."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    kept = vars(request).get(_EDITOR)
-    if kept is None or kept[0] != user.pk:
-        answer = bool(sql.scalar(_admin_access_sql(), ["wagtailadmin", "access_admin", user.pk, user.pk]))
-        kept = vars(request)[_EDITOR] = (user.pk, answer)
-    return kept[1]
-
-
-@cache
-def _admin_access_sql() -> str:
-    user_model = get_user_model()
-    direct, membership = user_model.user_permissions.through, user_model.groups.through
-    by_group, col, table = Group.permissions.through, sql.column, sql.table
-    permission = col(Permission, "id")
-    return (
-        f"SELECT EXISTS (SELECT 1 FROM {table(Permission)}"  # noqa: S608 (names from the models)
-        f" JOIN {table(ContentType)} ON {col(ContentType, 'id')} = {col(Permission, 'content_type')}"
-        f" WHERE {col(ContentType, 'app_label')} = %s AND {col(Permission, 'codename')} = %s AND ("
-        f"{permission} IN (SELECT {col(direct, 'permission')} FROM {table(direct)}"
-        f" WHERE {col(direct, 'user')} = %s)"
-        f" OR {permission} IN (SELECT {col(by_group, 'permission')} FROM {table(by_group)}"
-        f" JOIN {table(membership)} ON {col(membership, 'group')} = {col(by_group, 'group')}"
-        f" WHERE {col(membership, 'user')} = %s)))"
-    )
 
 
 def personalize(request: HttpRequest, content: bytes, parts: dict[str, bytes] | None = None) -> bytes:
@@ -136,9 +95,9 @@ class PageCacheMiddleware:
         generation = pagecache.generation_of(scopes)
         request.page_cache_scopes = scopes  # type: ignore[attr-defined]
         request.page_cache_generation = generation  # type: ignore[attr-defined]
-        site = pagecache.memo(
-            request, ("site", request.get_host()), partial(Site.find_for_request, request), [SITE]
-        )
+        # Read with its settings, whose menu and footer links hold pages: kept until any of these change.
+        find_site = partial(sites.find_for_request, request)
+        site = pagecache.memo(request, ("site", request.get_host()), find_site, [SITE, SETTINGS, PAGES])
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
         request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]
         if entry is not None:

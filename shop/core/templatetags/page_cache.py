@@ -7,8 +7,8 @@ from django import template
 from django.utils.safestring import mark_safe
 from wagtail.admin.templatetags.wagtailuserbar import wagtailuserbar
 
+from shop.core.editors import is_editor
 from shop.core.pagecache import HOLES
-from shop.core.pagecache_middleware import is_editor
 from shop.core.shell import mark_part
 
 register = template.Library()

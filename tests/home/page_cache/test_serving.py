@@ -11,9 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from shop.accounts.backends import ShopModelBackend
 from shop.accounts.roles import MARKETERS
 from shop.cart.services import add_item, get_or_create_cart
-from shop.core.pagecache_middleware import is_editor
+from shop.core.editors import is_editor
 from tests.factories import make_product
 
 pytestmark = pytest.mark.django_db
@@ -161,9 +162,11 @@ def test_an_editor_is_whoever_may_use_the_admin_asked_in_one_query_at_most(
     make_user, marketer, staff_user, shopper, superuser, rf, django_assert_max_num_queries
 ):
     """is_editor answers what has_perm("wagtailadmin.access_admin") answers: through a group, a
-    permission of the user's own, as an active superuser (no query), never while inactive."""
+    permission of the user's own, as an active superuser (no query), never while inactive; and
+    for a user the session brought (ShopModelBackend.get_user), with no query of its own."""
     granting = [path for path in settings.AUTHENTICATION_BACKENDS if "axes" not in path]
-    assert granting == ["django.contrib.auth.backends.ModelBackend"], "is_editor mirrors ModelBackend only"
+    assert granting == ["shop.accounts.backends.ShopModelBackend"], "is_editor mirrors ModelBackend only"
+    backend = ShopModelBackend()
     granted = make_user("own@example.com")
     granted.user_permissions.add(
         Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
@@ -183,6 +186,13 @@ def test_an_editor_is_whoever_may_use_the_admin_asked_in_one_query_at_most(
         request.user = type(user).objects.get(pk=user.pk)
         with django_assert_max_num_queries(0 if user.is_superuser or not user.is_active else 1):
             assert is_editor(request) is may, user.email
+        if user.is_active:
+            request = rf.get("/")
+            with django_assert_max_num_queries(1):
+                request.user = backend.get_user(user.pk)
+                assert is_editor(request) is may, user.email
+        else:
+            assert backend.get_user(user.pk) is None, user.email
     request.user = AnonymousUser()
     assert is_editor(request) is False
 

@@ -11,11 +11,11 @@ from django.db.models import Model
 from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.blocks.struct_block import StructBlockValidationError
-from wagtail.images.blocks import ImageChooserBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .chooser import category_chooser_viewset, product_chooser_viewset
 from .fragments import CachedFragmentBlock
+from .stream_images import BatchedImageChooserBlock
 
 _BaseProductChooserBlock = product_chooser_viewset.get_block_class(
     name="BaseProductChooserBlock", module_path="home.blocks"
@@ -63,7 +63,8 @@ class ProductChooserBlock(KeptAsId, _BaseProductChooserBlock):  # type: ignore[m
 
 
 class CategoryIdChooserBlock(KeptAsId, CategoryChooserBlock):  # type: ignore[misc,valid-type]
-    """A chosen category kept as its id, where only its id is needed (a grid's descendants)."""
+    """A chosen category kept as its id: a grid needs its descendants, a tile its name and page,
+    all read from the kept category tree (home/products.py)."""
 
 
 class LinkStructValue(blocks.StructValue):
@@ -108,7 +109,7 @@ class OptionalLinkBlock(LinkBlock):
 
 
 class HeroBlock(blocks.StructBlock):
-    image = ImageChooserBlock(required=False)
+    image = BatchedImageChooserBlock(required=False)
     heading = blocks.CharBlock(max_length=120)
     text = blocks.TextBlock(required=False, max_length=400)
     call_to_action = OptionalLinkBlock(required=False)
@@ -164,9 +165,9 @@ class FeaturedProductBlock(CachedFragmentBlock, blocks.StructBlock):
 
 
 class CategoryTileBlock(blocks.StructBlock):
-    category = CategoryChooserBlock()
+    category = CategoryIdChooserBlock()  # its name and page come from the kept category tree
     label = blocks.CharBlock(required=False, max_length=60, help_text="Defaults to the category's name.")
-    image = ImageChooserBlock(required=False)
+    image = BatchedImageChooserBlock(required=False)
 
 
 class CategoryTilesBlock(blocks.StructBlock):
@@ -181,7 +182,7 @@ class CategoryTilesBlock(blocks.StructBlock):
 class PromoBannerBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120)
     text = blocks.TextBlock(required=False, max_length=400)
-    image = ImageChooserBlock(required=False)
+    image = BatchedImageChooserBlock(required=False)
     link = OptionalLinkBlock(required=False)
     style = blocks.ChoiceBlock(
         choices=[("dark", "Dark"), ("light", "Light"), ("accent", "Accent")], default="dark"

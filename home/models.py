@@ -16,6 +16,7 @@ from shop.catalog.models import Category
 from shop.catalog.services import storefront_products
 from shop.core import pagecache, pagetree
 
+from . import stream_images
 from .blocks import ContentStreamBlock
 from .products import LISTING_EAGER, CategoryTree, listing_cards, newest_ids, resolve_stream
 from .site_settings import (  # noqa: F401  (registered with Wagtail; migrations need them here)
@@ -65,8 +66,9 @@ class StreamPage(SeoPage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["product_lookup"] = resolve_stream(self.body, request)
-        resolve_category_tiles(self.body, request)
+        with stream_images.preloaded(self.body):
+            context["product_lookup"] = resolve_stream(self.body, request)
+            resolve_category_tiles(self.body, request)
         return context
 
 
@@ -76,15 +78,16 @@ def resolve_category_tiles(stream, request) -> None:
     if not blocks:
         return
     urls = category_page_urls(request)
+    names = CategoryTree.for_request(request).names
     for value in blocks:
         value.live_tiles = [
             {
-                "url": urls[tile["category"].pk],
-                "label": tile["label"] or tile["category"].name,
+                "url": urls[tile["category"]],
+                "label": tile["label"] or names[tile["category"]],
                 "image": tile["image"],
             }
             for tile in value["tiles"]
-            if tile["category"] and tile["category"].pk in urls
+            if tile["category"] in urls
         ]
 
 

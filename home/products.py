@@ -23,14 +23,16 @@ LISTING_EAGER = 3  # cards whose photo loads at once in a listing: its first row
 
 
 class CategoryTree:
-    """The active categories' parent links and the ids of their pages, loaded with one query and
-    reused for a whole page."""
+    """The active categories' parent links, names and the ids of their pages, loaded with one
+    query and reused for a whole page."""
 
-    def __init__(self, rows: Iterable[tuple[int, int | None, int | None]]):
+    def __init__(self, rows: Iterable[tuple[int, int | None, int | None, str]]):
         self._children: dict[int | None, list[int]] = {}
         self.page_ids: dict[int, int] = {}
-        for pk, parent_id, page_id in rows:
+        self.names: dict[int, str] = {}
+        for pk, parent_id, page_id, name in rows:
             self._children.setdefault(parent_id, []).append(pk)
+            self.names[pk] = name
             if page_id is not None:
                 self.page_ids[pk] = page_id
 
@@ -40,7 +42,7 @@ class CategoryTree:
 
         page = CategoryPage.objects.filter(category=OuterRef("pk")).values("pk")[:1]
         rows = Category.objects.filter(is_active=True).annotate(page_id=Subquery(page))
-        return cls(rows.values_list("pk", "parent_id", "page_id"))
+        return cls(rows.values_list("pk", "parent_id", "page_id", "name"))
 
     @classmethod
     def for_request(cls, request: HttpRequest) -> "CategoryTree":

@@ -5,9 +5,12 @@ one storefront query (plus its prefetches and the image renditions), whatever
 the number of blocks or products.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.http import HttpRequest
 
 from shop.catalog.models import Category, Product
@@ -62,14 +65,48 @@ class CategoryTree:
         return found
 
 
+@dataclass(frozen=True)
+class Newest:
+    """One grid's dynamic source: the newest buyable products in these categories (see
+    CategoryTree), with this tag (case-insensitive), or of the whole shop."""
+
+    category_ids: list[int] | None = None
+    tag: str = ""
+    limit: int = 8
+
+    def queryset(self) -> QuerySet:
+        queryset = Product.objects.buyable()
+        if self.category_ids is not None:
+            queryset = queryset.filter(category__in=self.category_ids)
+        if self.tag:
+            queryset = queryset.filter(tags__name__iexact=self.tag.strip())
+        return queryset.order_by("-created_at", "pk").distinct()
+
+
 def newest_ids(*, category_ids: list[int] | None = None, tag: str = "", limit: int = 8) -> list[int]:
     """Ids of the newest buyable products in these categories (see CategoryTree) or with a tag."""
-    queryset = Product.objects.buyable()
-    if category_ids is not None:
-        queryset = queryset.filter(category__in=category_ids)
-    if tag:
-        queryset = queryset.filter(tags__name__iexact=tag.strip())
-    return list(queryset.order_by("-created_at", "pk").values_list("pk", flat=True).distinct()[:limit])
+    return list(Newest(category_ids, tag).queryset().values_list("pk", flat=True)[:limit])
+
+
+def newest_ids_per_grid(grids: Sequence[Newest]) -> list[list[int]]:
+    """What newest_ids gives for each of these grids, in one query whatever their number: each
+    grid's own query (its order, DISTINCT and LIMIT kept) tagged with its index, in a UNION ALL.
+    The union's output order is not the grids', so the ids are sorted back per grid."""
+    parts = [
+        grid.queryset()
+        .annotate(grid=Value(index, IntegerField()))
+        .values_list("grid", "created_at", "pk")[: grid.limit]
+        for index, grid in enumerate(grids)
+        if grid.limit > 0
+    ]
+    found: list[list[int]] = [[] for _ in grids]
+    if not parts:
+        return found
+    rows = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    by_pk = sorted(rows, key=itemgetter(2))
+    for index, _, pk in sorted(by_pk, key=itemgetter(1), reverse=True):  # stable: pk breaks ties
+        found[index].append(pk)
+    return found
 
 
 def fetch_products(ids: Iterable[int]) -> dict[int, Product]:
@@ -119,27 +156,29 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
     """Give every product block of a stream its live products, in one product query.
 
     Each product-bearing block value gets `products_live` (grid) or `product_live` (featured).
-    The category tree is loaded once, and only when a grid shows a category. Blocks whose
-    rendered HTML is in the fragment cache (home/fragments.py) get it as `fragment_html`
-    instead, and their products are not fetched at all.
+    The category tree is loaded once, and only when a grid shows a category; the grids showing
+    the newest products (of the shop, a category or a tag) get their ids from one query for all
+    of them (newest_ids_per_grid). Blocks whose rendered HTML is in the fragment cache
+    (home/fragments.py) get it as `fragment_html` instead, and their products are not fetched
+    at all.
     """
-    pending, tree = [], None
+    pending: list[tuple[Any, str, list[int], int | str]] = []  # block, attribute, ids, key extra
+    tree = None
+    newest: list[tuple[int, Newest]] = []  # the dynamic grids' places in pending, asked together
     for child in stream:
         value = child.value
         if child.block_type == "product_grid":
-            source = value.get("source")
+            source, limit = value.get("source"), value.get("limit") or 8
+            ids: list[int] = []
             if source == "category" and value.get("category"):
                 tree = tree or (CategoryTree.for_request(request) if request else CategoryTree.load())
-                category_ids = tree.with_descendants(value["category"])
-                ids = newest_ids(category_ids=category_ids, limit=value.get("limit") or 8)
+                newest.append((len(pending), Newest(tree.with_descendants(value["category"]), limit=limit)))
             elif source == "newest":
-                ids = newest_ids(limit=value.get("limit") or 8)
+                newest.append((len(pending), Newest(limit=limit)))
             elif source == "tag" and value.get("tag"):
-                ids = newest_ids(tag=value["tag"], limit=value.get("limit") or 8)
+                newest.append((len(pending), Newest(tag=value["tag"], limit=limit)))
             elif source == "chosen":
                 ids = [pk for pk in value.get("products") or [] if pk][: value.get("limit") or 48]
-            else:
-                ids = []
             pending.append((child, "products", ids, ""))
         elif child.block_type == "featured_product":
             pending.append((child, "product", [value.get("product")], ""))
@@ -151,6 +190,9 @@ def resolve_stream(stream, request: HttpRequest | None = None) -> dict[int, Prod
             value.code_live = live_code(code)
             ids = promoted_product_ids(value.code_live, value.get("limit") or 0) if value.code_live else []
             pending.append((child, "products", ids, value.code_live.pk if value.code_live else ""))
+    found_ids = newest_ids_per_grid([grid for _, grid in newest])
+    for (position, _), ids in zip(newest, found_ids, strict=True):
+        pending[position] = (pending[position][0], "products", ids, "")
     if request is not None and fragments.enabled_for(request):
         versions = pagecache.product_versions(pk for _, _, ids, _ in pending for pk in ids if pk)
         keys = [

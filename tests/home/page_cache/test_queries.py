@@ -187,6 +187,43 @@ def test_the_first_miss_after_a_change_stays_within_the_limit(
 
 
 @pytest.mark.parametrize("size", [3, 30])
+def test_after_an_image_edit_every_first_miss_stays_within_the_limit(
+    home, shop_index, tshirt_page, tshirts, size, django_capture_on_commit_callbacks
+):
+    """An image edited bumps every scope: each process reads the site with its settings, the page
+    tree and the category index again on its first miss. The demo's pages (a home page with a
+    hero, a category grid and category tiles; a landing page with a hero and two grids; no
+    private page) still stay within the limit then, at both sizes, each counted exactly."""
+    products = [make_product(f"Tee {i}", category=tshirts, images=1, sizes=("S", "M")) for i in range(size)]
+    for product in products:
+        product.tags.add("summer")
+    pictured = make_wagtail_image("hero")
+    home.body = stream(hero(), grid(source="category", category=tshirts.pk), category_tiles(tshirts))
+    home.save_revision().publish()
+    sale = landing(home, "Summer", [hero(), grid(source="tag", tag="summer"), grid(source="newest")])
+    pages = ["/", sale.url, "/shop/", "/shop/t-shirts/", "/shop/t-shirts/?sort=price_asc"]
+    pages += [products[0].get_absolute_url(), "/search/?q=tee"]
+    visitor = Client()
+    counts = {}
+    for url in pages:
+        visitor.get(unseen(url, "before=1"))  # what is kept is current
+        with django_capture_on_commit_callbacks(execute=True):
+            pictured.title += "!"
+            pictured.save()
+        counts[url] = len(miss_and_its_queries(visitor, url)[1])
+    assert counts == {
+        "/": 10,
+        sale.url: 10,
+        "/shop/": 9,
+        "/shop/t-shirts/": 10,
+        "/shop/t-shirts/?sort=price_asc": 10,
+        products[0].get_absolute_url(): 7,
+        "/search/?q=tee": 10,
+    }
+    assert max(counts.values()) <= MISS_LIMIT
+
+
+@pytest.mark.parametrize("size", [3, 30])
 def test_a_listing_whose_cards_are_kept_reads_no_product(
     home, shop_index, tshirt_page, tshirts, size, monkeypatch
 ):

@@ -1,7 +1,6 @@
 """Content pages: the home page, the shop index, one page per category, landing pages."""
 
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
@@ -15,6 +14,7 @@ from shop.catalog.filters import ProductFilter, facets, list_query
 from shop.catalog.models import Category
 from shop.catalog.services import storefront_products
 from shop.core import pagecache, pagetree
+from shop.core.paging import page_of_ids
 
 from . import stream_images
 from .blocks import ContentStreamBlock
@@ -215,10 +215,10 @@ class CategoryPage(SeoPage):
         sort = sort if sort in SORTS else "newest"
         chosen = ProductFilter.from_query(request.GET)
         listed = self.listed_products(CategoryTree.for_request(request))
-        # Ids only: the page's cards come from the fragment cache, or are fetched for those missing.
-        ordered = self.products(sort, chosen, listed).prefetch_related(None).values_list("pk", flat=True)
-        paginator = Paginator(ordered, PRODUCTS_PER_PAGE)
-        page_obj = paginator.get_page(request.GET.get("page"))
+        # Ids only, read with their total: the page's cards come from the fragment cache, or are
+        # fetched for those missing.
+        ordered = self.products(sort, chosen, listed)
+        page_obj = page_of_ids(ordered, request.GET.get("page"), PRODUCTS_PER_PAGE)
         canonical = request.build_absolute_uri(self.get_url(request))
         if not chosen.active and page_obj.number > 1:
             canonical = f"{canonical}?page={page_obj.number}"

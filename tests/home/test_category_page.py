@@ -47,14 +47,27 @@ def test_sorting_by_price_uses_the_variant_price(client, tshirts, tshirt_page):
 
 
 @pytest.mark.parametrize(
-    ("page", "shown"), [("1", 24), ("2", 6), ("999", 6), ("abc", 24), ("-1", 6), ("", 24)]
+    ("page", "number", "shown"),
+    [
+        ("1", 1, 24),
+        ("2", 2, 6),
+        ("999", 2, 6),
+        ("9" * 30, 2, 6),
+        ("abc", 1, 24),
+        ("-1", 2, 6),
+        ("0", 2, 6),
+        ("", 1, 24),
+    ],
 )
-def test_paging_never_fails(client, tshirts, tshirt_page, page, shown):
+def test_paging_never_fails(client, tshirts, tshirt_page, page, number, shown):
     for i in range(30):
         make_product(f"Tee {i}", category=tshirts, sizes=("M",))
     response = client.get("/shop/t-shirts/", {"page": page})
     assert response.status_code == 200
-    assert len(names(response.content.decode())) == shown
+    body = response.content.decode()
+    assert len(names(body)) == shown
+    assert f"Page {number} of 2" in body
+    assert "30 products" in body
 
 
 def test_subcategory_products_show_on_the_parent_category(client, tshirts, tshirt_page):

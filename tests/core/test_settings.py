@@ -69,6 +69,16 @@ def test_database_connections_are_persistent_with_health_checks(settings):
     assert db["CONN_HEALTH_CHECKS"] is True
 
 
+@pytest.mark.django_db
+def test_the_shops_connections_run_without_jit():
+    """JIT compiled a query of the one-row settings tables for 0.9 s (config/settings/base.py)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+
+
 @pytest.mark.parametrize("currency", ["JPY", "EURO", "€"])
 def test_a_currency_without_two_decimals_is_refused(currency):
     result = run_manage("check", SECRET_KEY=REAL_SECRET, SHOP_CURRENCY=currency)

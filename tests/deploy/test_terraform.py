@@ -240,6 +240,7 @@ def test_database_is_encrypted_private_backed_up_and_protected_in_production():
     assert locals_["production"] == '${var.environment == "production"}'
     parameters = {p["name"]: p["value"] for p in db["parameters"]}
     assert parameters["rds.force_ssl"] == "1"
+    assert parameters["jit"] == "0"  # as the app's own connections (config/settings/base.py)
     assert db["create_db_parameter_group"] is True
     assert db["family"] == "postgres${var.postgres_major_version}"
 

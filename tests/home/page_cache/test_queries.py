@@ -1,5 +1,5 @@
 """SQL per storefront page with the page cache on, at two catalog sizes: none on a hit; on a miss
-at most 10, the same at both sizes. The site, its settings, the page tree, view restrictions and
+at most 10, the same at both sizes. The site with its settings, the page tree, view restrictions and
 the category index are kept until something they depend on changes, so a miss runs only the
 page's own queries, and the first miss after a change reads only what that change touched
 (docs/performance.md). The product blocks' fragment cache is left
@@ -160,8 +160,8 @@ def _changes(home, tshirts, product) -> dict:
 
 
 # Read again after a page is published, once per process: the page tree, its view restrictions
-# (only when a page is private, as here), the category index and the settings (the menu links to
-# pages); and Wagtail's own site root paths when the page is the site's root, as here.
+# (only when a page is private, as here), the category index and the site with its settings (the
+# menu links to pages); and Wagtail's own site root paths when the page is the site's root, as here.
 KEPT_FOR_PAGES = 5
 
 

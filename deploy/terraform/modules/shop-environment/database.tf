@@ -86,5 +86,6 @@ module "database" {
     { name = "log_min_duration_statement", value = "500" }, # slow queries (ms) in the log
     { name = "log_lock_waits", value = "1" },               # stock locks that wait
     { name = "idle_in_transaction_session_timeout", value = "60000" },
+    { name = "jit", value = "0" }, # JIT compiles short OLTP queries for longer than they run
   ]
 }

@@ -9,12 +9,13 @@ from functools import cache
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import Combinable
+from django.db.models.expressions import Combinable, RawSQL
 from django.utils import timezone
 
 from shop.accounts.models import AnyUser
@@ -148,16 +149,25 @@ def item_count(
     return sql.scalar(_count_sql(owner), [value])  # type: ignore[return-value]
 
 
+def member_count() -> RawSQL:
+    """item_count of a member as an annotation of a user query (about the row's own id)."""
+    user_model = get_user_model()
+    own_id = sql.column(user_model, user_model._meta.pk.name)
+    return RawSQL(f"({_count_sql('user', own_id)})", ())  # noqa: S611 (names from the models)
+
+
 @cache
-def _count_sql(owner: str) -> str:
-    """SUM of the quantities of one cart's lines."""
+def _count_sql(owner: str, value: str = "%s") -> str:
+    """SUM of the quantities of one cart's lines; `value`: a placeholder or the owner's column."""
     total = f"SELECT COALESCE(SUM({sql.column(CartItem, 'quantity')}), 0) FROM {sql.table(CartItem)}"  # noqa: S608
     if owner == "cart":
-        return f"{total} WHERE {sql.column(CartItem, 'cart')} = %s"
+        return f"{total} WHERE {sql.column(CartItem, 'cart')} = {value}"
     joined = f"{total} JOIN {sql.table(Cart)} ON {sql.column(Cart, 'id')} = {sql.column(CartItem, 'cart')}"
     if owner == "user":
-        return f"{joined} WHERE {sql.column(Cart, 'user')} = %s"
-    return f"{joined} WHERE {sql.column(Cart, 'session_key')} = %s AND {sql.column(Cart, 'user')} IS NULL"
+        return f"{joined} WHERE {sql.column(Cart, 'user')} = {value}"
+    return (
+        f"{joined} WHERE {sql.column(Cart, 'session_key')} = {value} AND {sql.column(Cart, 'user')} IS NULL"
+    )
 
 
 # --- changing a cart --------------------------------------------------------------

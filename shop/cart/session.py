@@ -18,6 +18,7 @@ CART_ID = "cart_id"  # kept in the session data, which survives the key rotation
 # Per-request memos, kept in the request's own attributes (vars) so they die with it.
 _CART = "_shop_cart"
 _COUNT = "_shop_cart_count"
+COUNT_LOADED_WITH_USER = "cart_count_when_read"  # shop.accounts.backends reads it with the member
 
 
 def _guest_key(request: HttpRequest) -> str | None:
@@ -96,13 +97,19 @@ def remember_cart_count(request: HttpRequest, count: int) -> None:
 
 
 def cart_count(request: HttpRequest) -> int:
-    """Units in the request's cart; one query at most, cached on the request."""
+    """Units in the request's cart; one query at most, cached on the request.
+
+    A member the session brought (shop.accounts.backends) carries their count, read with them:
+    used on a GET or HEAD, which never changes a cart, so it is the count now."""
     memo = vars(request)
     if _COUNT not in memo:
         user = getattr(request, "user", None)
         session = getattr(request, "session", None)
         if user is not None and user.is_authenticated:
-            memo[_COUNT] = services.item_count(user)
+            loaded = (
+                getattr(user, COUNT_LOADED_WITH_USER, None) if request.method in ("GET", "HEAD") else None
+            )
+            memo[_COUNT] = loaded if loaded is not None else services.item_count(user)
         elif session is not None and isinstance(session.get(CART_ID), int):
             memo[_COUNT] = services.item_count(cart_id=session[CART_ID])  # written by us, not the visitor
         else:

@@ -24,10 +24,10 @@ class BatchedImageChooserBlock(ImageChooserBlock):
 
     def bulk_to_python(self, values):
         values = list(values)
-        kept = _preloaded.get()
-        if kept is None or any(_id(value) not in kept for value in values if _id(value) is not None):
+        kept, ids = _preloaded.get(), [_id(value) for value in values]
+        if kept is None or any(pk is not None and pk not in kept for pk in ids):
             return super().bulk_to_python(values)
-        return [kept[pk] if (pk := _id(value)) is not None else None for value in values]
+        return [kept[pk] if pk is not None else None for pk in ids]
 
 
 @contextmanager

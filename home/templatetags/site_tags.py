@@ -19,13 +19,13 @@ _DEPENDS_ON = (pagecache.SETTINGS, pagecache.PAGES)
 
 
 def _load_settings(request) -> dict:
-    """Every setting the storefront's chrome shows: read with the site by the page cache's site
-    lookup (shop/core/sites.py), else in one query (each joined to the site)."""
+    """Every setting the storefront's chrome shows, read with the site (shop/core/sites.py): by
+    the page cache's site lookup, else here (an editor, the cache off)."""
     site = Site.find_for_request(request)
+    if site is not None and not sites.settings_read_with(site, _CHROME):
+        site = sites.find_for_request(request)
     if site is None:
         return {}
-    if not sites.settings_read_with(site, _CHROME):
-        site = Site.objects.select_related(*(model._meta.model_name for model in _CHROME)).get(pk=site.pk)
     found = {}
     for model in _CHROME:
         try:

@@ -6,7 +6,7 @@ from django.contrib.auth.backends import ModelBackend
 
 from shop.cart.services import member_count
 from shop.cart.session import COUNT_LOADED_WITH_USER
-from shop.core.editors import LOADED_WITH_USER, admin_access
+from shop.core.editors import ADMIN_ACCESS_LOADED_WITH_USER, admin_access
 
 
 class ShopModelBackend(ModelBackend):
@@ -16,7 +16,7 @@ class ShopModelBackend(ModelBackend):
 
     def get_user(self, user_id):
         users = get_user_model()._default_manager.annotate(
-            **{LOADED_WITH_USER: admin_access(), COUNT_LOADED_WITH_USER: member_count()}
+            **{ADMIN_ACCESS_LOADED_WITH_USER: admin_access(), COUNT_LOADED_WITH_USER: member_count()}
         )
         try:
             user = users.get(pk=user_id)

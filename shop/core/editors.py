@@ -13,7 +13,7 @@ from . import sql
 
 _EDITOR = "_shop_is_editor"
 _ADMIN_ACCESS = ("wagtailadmin", "access_admin")
-LOADED_WITH_USER = "may_use_admin"  # shop.accounts.backends reads it with the signed-in user
+ADMIN_ACCESS_LOADED_WITH_USER = "may_use_admin"  # shop.accounts.backends reads it with the signed-in user
 
 
 def is_editor(request: HttpRequest) -> bool:
@@ -30,7 +30,7 @@ def is_editor(request: HttpRequest) -> bool:
         return True
     kept = vars(request).get(_EDITOR)
     if kept is None or kept[0] != user.pk:
-        loaded = getattr(user, LOADED_WITH_USER, None)
+        loaded = getattr(user, ADMIN_ACCESS_LOADED_WITH_USER, None)
         if loaded is None:
             loaded = sql.scalar(_admin_access_sql("%s"), [*_ADMIN_ACCESS, user.pk, user.pk])
         kept = vars(request)[_EDITOR] = (user.pk, bool(loaded))

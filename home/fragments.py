@@ -6,8 +6,8 @@ of a home page's CPU. A product block's HTML depends only on the block as publis
 products it shows and their current data, and (for a discount promotion) whether its code is
 live: the key holds the block's type and fields, the product ids resolved for this request, the
 version of each of those products (a price, variant, photo or sell-out of that product bumps
-it), the cards' generation (any other catalog change: a category, a discount, an image, bumps
-it; shop/catalog/page_cache.py and home/signals.py) and the live code. So a changed price is
+it), the cards' generation (any other catalog change, a category or a discount, or an image edit
+bumps it; shop/catalog/page_cache.py and home/signals.py) and the live code. So a changed price is
 never served from here: the next request after the commit reads new versions and renders anew.
 
 Only pages rendered in shared mode use it (an anonymous render, see shop/core/pagecache.py);
@@ -46,7 +46,7 @@ def key_for(request: HttpRequest, child, ids: list[int], extra: object, versions
     published = json.dumps(child.block.get_api_representation(child.value), sort_keys=True, default=str)
     products = ",".join(f"{pk}@{versions[pk]}" for pk in ids if pk)
     raw = f"{child.block_type}:{published}:{products}:{extra}"
-    generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
+    generation = pagecache.cards_generation(request.page_cache_scopes)  # type: ignore[attr-defined]
     return f"fragment:{generation}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -63,7 +63,7 @@ def card_key(request: HttpRequest, product_id: int, versions: dict[int, int], la
     """One product's card (catalog/includes/product_card.html): it shows nothing but the
     product's own data, so its version and the rest of the catalog's generation are the whole
     key, with whether its photo loads lazily (two cards of the same product)."""
-    generation = request.page_cache_scopes[pagecache.CATALOG_WIDE]  # type: ignore[attr-defined]
+    generation = pagecache.cards_generation(request.page_cache_scopes)  # type: ignore[attr-defined]
     return f"card:{generation}:{product_id}@{versions[product_id]}{'' if lazy else ':eager'}"
 
 

@@ -13,7 +13,7 @@ from wagtail.search.tasks import insert_or_update_object_task
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from shop.catalog.models import Category, ProductVariant
-from shop.core.pagecache import PAGES, SETTINGS, invalidate_pages
+from shop.core.pagecache import IMAGES, PAGES, SETTINGS, invalidate_pages
 
 
 class ReindexProduct:
@@ -84,12 +84,19 @@ def settings_changed(sender, raw: bool = False, **kwargs) -> None:
         invalidate_pages(SETTINGS)
 
 
-def everything_changed(sender, raw: bool = False, **kwargs) -> None:
-    """The site itself (its root page, its host) or an image, which pages, settings and product
-    photos all show. A new image shows nowhere yet: what starts to show it (a product photo, a
-    published page, a setting) invalidates its own scope."""
-    if not raw and not kwargs.get("created"):
+def site_changed(sender, raw: bool = False, **kwargs) -> None:
+    """The site itself (its root page, its host): every URL and every setting may change."""
+    if not raw:
         invalidate_pages()
+
+
+def image_changed(sender, raw: bool = False, **kwargs) -> None:
+    """An image edited or deleted, which pages, settings and product photos may all show: the
+    stored pages and the kept cards and photos are out, the kept site, settings, page tree and
+    category index (which show no image) stay. A new image shows nowhere yet: what starts to show
+    it (a product photo, a published page, a setting) invalidates its own scope."""
+    if not raw and not kwargs.get("created"):
+        invalidate_pages(IMAGES)
 
 
 def connect_page_cache() -> None:
@@ -111,8 +118,8 @@ def connect_page_cache() -> None:
         dispatch_uid="page-cache-restriction-groups",
     )
     receivers = {
-        Site: everything_changed,
-        get_image_model(): everything_changed,
+        Site: site_changed,
+        get_image_model(): image_changed,
         PageViewRestriction: pages_changed,
         AnnouncementSettings: settings_changed,
         FooterSettings: settings_changed,

@@ -4,6 +4,7 @@ from functools import partial
 
 from django import template
 from django.core.exceptions import ObjectDoesNotExist
+from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
 from home import fragments, seo
@@ -61,6 +62,20 @@ def site_chrome(context) -> dict:
     }
 
 
+def _default_image_url(request, image_id: int) -> str:
+    """The default share image's rendition URL, kept until an image changes. Not through the
+    kept setting's `default_image`: that image object would outlive an image edit (the settings
+    are kept until a setting or a page changes)."""
+
+    def load() -> str:
+        image = get_image_model().objects.filter(pk=image_id).first()
+        return image.get_rendition(SOCIAL_RENDITION).full_url if image is not None else ""
+
+    if request is None:
+        return load()
+    return pagecache.memo(request, ("default-share-image", image_id), load, [pagecache.IMAGES])
+
+
 @register.inclusion_tag("home/includes/seo_meta.html", takes_context=True)
 def seo_meta(context) -> dict:
     """Description, canonical URL, Open Graph and Twitter tags, from the page or the view's context."""
@@ -82,14 +97,11 @@ def seo_meta(context) -> dict:
     if not canonical and request is not None:
         canonical = request.build_absolute_uri(request.path)
     image = context.get("meta_image") or (getattr(page, "social_image", None) if is_page else None)
-    if image is None and defaults is not None:
-        image = defaults.default_image
-    image_url = ""
-    if image is not None:
-        rendition = image.get_rendition(SOCIAL_RENDITION)
-        image_url = rendition.full_url
-        if request is not None and image_url.startswith("/"):
-            image_url = request.build_absolute_uri(image_url)
+    image_url = image.get_rendition(SOCIAL_RENDITION).full_url if image is not None else ""
+    if image is None and defaults is not None and defaults.default_image_id:
+        image_url = _default_image_url(request, defaults.default_image_id)
+    if request is not None and image_url.startswith("/"):
+        image_url = request.build_absolute_uri(image_url)
     return {
         "title": title,
         "site_name": context.get("SHOP_NAME", ""),

@@ -112,7 +112,7 @@ def attach_card_pictures(
     kept in the page cache under its product's version, so a personal page that cannot be cached
     whole (the cart) shows its photos without the photo queries. A photo added, removed, reordered
     or re-described changes its product's version (shop/catalog/page_cache.py); an edited image
-    changes every generation (home/signals.py)."""
+    changes the cards' generation (pagecache.cards_generation)."""
     products = list(products)
     stamps, kept = _kept_pictures(request, products, size)
     to_keep = {}
@@ -135,13 +135,13 @@ def _picture_key(size: str, pk: int) -> str:
 def _kept_pictures(
     request: HttpRequest | None, products: list[Product], size: str
 ) -> tuple[dict[int, tuple], dict[int, Picture | str]]:
-    """Each product's stamp (the catalog-wide generation and its version) and its picture kept at
+    """Each product's stamp (the cards' generation and its version) and its picture kept at
     that stamp, read with the versions in one round trip (pagecache.versions_and_kept)."""
     scopes = getattr(request, "page_cache_scopes", None)
     if not scopes or not products:
         return {}, {}
     versions, found = pagecache.versions_and_kept((p.pk for p in products), partial(_picture_key, size))
-    generation = scopes[pagecache.CATALOG_WIDE]
+    generation = pagecache.cards_generation(scopes)
     stamps = {pk: (generation, version) for pk, version in versions.items()}
     kept = {pk: value for pk, (stamp, value) in found.items() if pk in stamps and stamp == stamps[pk]}
     return stamps, kept

@@ -34,10 +34,10 @@ CACHE_ALIAS = "pages"
 GENERATION_KEY = "generation"
 # What a change can touch, each with its own generation. A stored page depends on all of them;
 # what is kept beside it only on what it shows (memo below): the page tree on the pages, the
-# site object on the site (a Site or image edit bumps every scope), a product block's fragment
-# on the catalog.
-CATALOG, PAGES, SETTINGS, SITE = "catalog", "pages", "settings", "site"
-SCOPES = (CATALOG, PAGES, SETTINGS, SITE)
+# site object on the site (a Site edit bumps every scope), a product block's fragment on the
+# catalog and the images (cards_generation).
+CATALOG, PAGES, SETTINGS, SITE, IMAGES = "catalog", "pages", "settings", "site", "images"
+SCOPES = (CATALOG, PAGES, SETTINGS, SITE, IMAGES)
 # Within the catalog: a change to one product's own data (a price, a variant, a photo, a sell-out)
 # bumps that product's version; any other catalog change (a category, a discount, a tag) bumps
 # CATALOG_WIDE, which product block fragments and the category tree depend on.
@@ -102,6 +102,13 @@ def generations_and_entry(key: str) -> tuple[dict[str, int], "Entry | None"]:
     return scopes, entry
 
 
+def cards_generation(scopes: dict[str, int]) -> str:
+    """What every kept product card, block and photo depends on beyond its products' versions:
+    the rest of the catalog and the images (an edited photo's focal point or file gives new
+    rendition URLs)."""
+    return f"{scopes[CATALOG_WIDE]}.{scopes[IMAGES]}"
+
+
 def generation_of(scopes: dict[str, int]) -> str:
     """The whole cache's generation: it changes whenever any scope's does (a product's version
     never changes without the catalog's)."""
@@ -136,7 +143,7 @@ def _bump(scopes: Iterable[str] = SCOPES, products: frozenset[int] | None = None
 def invalidate_pages(*scopes: str, products: Iterable[int] | None = None) -> None:
     """Every stored page is out once the current transaction commits (at once outside one).
 
-    `scopes` says what changed (CATALOG, PAGES, SETTINGS, SITE; all when none is named): what was kept
+    `scopes` says what changed (CATALOG, PAGES, SETTINGS, SITE, IMAGES; all when none is named): what was kept
     per process or as a fragment and depends only on other scopes stays valid. `products`, with
     CATALOG only, says the change touched nothing but these products' own data: the product
     blocks that do not show them stay valid. Without it every product block is out.

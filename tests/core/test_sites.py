@@ -76,3 +76,37 @@ def test_a_setting_the_site_has_no_row_for_counts_as_read(site_root):
 def test_a_site_found_by_wagtail_has_not_read_its_settings(site_root):
     site = Site.find_for_request(request_for("127.0.0.1"))
     assert not sites.settings_read_with(site, CHROME)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_it_remembers_the_site_root_paths_wagtail_would_build(site_root, layout):
+    for hostname, port in LAYOUTS[layout]:
+        root = site_root.add_child(
+            instance=type(site_root)(title=hostname, slug=f"{hostname.replace('.', '-')}-{port}")
+        )
+        add_site(root, hostname, port)
+    Site.clear_site_root_paths_cache()
+    wagtails = Site.get_site_root_paths()
+    Site.clear_site_root_paths_cache()
+    sites.find_for_request(request_for("127.0.0.1"))
+    with CaptureQueriesContext(connection) as queries:
+        remembered = Site.get_site_root_paths()
+    assert remembered == wagtails
+    assert len(queries) == 0
+
+
+def test_root_paths_wagtail_stored_are_left_as_they_are(site_root):
+    Site.clear_site_root_paths_cache()
+    Site.get_site_root_paths()
+    Site.objects.update(hostname="renamed.example")  # no signal: Wagtail's stored paths stay
+    sites.find_for_request(request_for("127.0.0.1"))
+    assert Site.get_site_root_paths()[0].root_url == "http://localhost"
+
+
+def test_with_translations_on_wagtail_builds_the_root_paths_itself(site_root, settings):
+    settings.WAGTAIL_I18N_ENABLED = True
+    Site.clear_site_root_paths_cache()
+    sites.find_for_request(request_for("127.0.0.1"))
+    with CaptureQueriesContext(connection) as queries:
+        Site.get_site_root_paths()
+    assert len(queries) >= 1

@@ -3,13 +3,15 @@ published keeps the product blocks, one product's change re-renders only the blo
 it, and what is kept per process follows only the scopes it depends on. Every stored page is
 still out after any of them (test_invalidation.py)."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.test import Client, RequestFactory
+from wagtail.images.rect import Rect
 
 from home import products as home_products
-from home.site_settings import NavigationSettings
+from home.site_settings import NavigationSettings, SeoSettings
 from shop.cart.services import add_item, get_or_create_cart
 from shop.catalog.models import ProductVariant
 from shop.core import pagecache
@@ -95,7 +97,7 @@ def test_a_checkout_selling_out_renders_only_the_block_that_shows_the_product(tw
     assert fetched[-1] == {first.pk}
 
 
-def test_a_new_image_changes_nothing_shown_but_an_edited_one_empties_everything(two_blocks, client, commit):
+def test_a_new_image_changes_nothing_shown_but_an_edited_one_empties_the_stored_pages(two_blocks, commit):
     Client().get("/")
     with commit():
         image = make_wagtail_image("not used yet")
@@ -104,6 +106,52 @@ def test_a_new_image_changes_nothing_shown_but_an_edited_one_empties_everything(
     with commit():
         image.save()
     assert Client().get("/")["X-Page-Cache"] == "miss"
+
+
+def renditions_of(image, page: str) -> set[str]:
+    """The URLs of this image's renditions in a page (their names carry the focal point)."""
+    stem = image.file.name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return set(re.findall(rf"/media/images/{re.escape(stem)}\.[^\s\"]+", page))
+
+
+def test_an_image_edit_keeps_the_site_settings_and_trees_but_not_the_cards(home, tshirts, commit):
+    """A photo's new focal point gives its renditions new URLs: the kept cards and product
+    blocks that show it are rendered anew, while the kept site, settings, page tree and category
+    index (which show no image) stay."""
+    pictured = make_product("Pictured tee", category=tshirts, images=1, sizes=("M",))
+    home.body = stream(("featured_product", {"product": pictured.pk}))
+    home.save_revision().publish()
+    photo = pictured.images.get().image
+    old_urls = renditions_of(photo, miss("/?from=ad-1"))
+    assert old_urls
+    kept_before = dict(pagecache._memo)
+    photo.set_focal_point(Rect(0, 0, 100, 100))
+    with commit():
+        photo.save()
+    new_urls = renditions_of(photo, miss("/?from=ad-1"))
+    assert new_urls and not new_urls & old_urls
+    for key, (_stamp, value) in kept_before.items():
+        if key[0] in ("site", "settings", "page-tree", "category-tree"):
+            assert pagecache._memo[key][1] is value, key
+
+
+def test_the_default_share_image_follows_an_image_edit(home, commit):
+    """The SEO settings are kept until a setting or a page changes; their default share image's
+    URL is kept until an image changes."""
+    image = make_wagtail_image("share")
+    seo = SeoSettings.for_site(home.get_site())
+    seo.default_image = image
+    with commit():
+        seo.save()
+    old_url = image.get_rendition("fill-1200x630").url
+    assert old_url in miss("/?from=ad-1")
+    image.set_focal_point(Rect(0, 0, 64, 64))
+    with commit():
+        image.save()
+    image.refresh_from_db()  # the focal point as stored (whole pixels): its renditions' names
+    page = miss("/?from=ad-1")
+    assert old_url not in page
+    assert image.get_rendition("fill-1200x630").url in page
 
 
 def test_a_category_slug_change_moves_its_page_in_the_kept_tree(tshirts, tshirt_page, product, commit):

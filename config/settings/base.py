@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shop.core.session_user.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Outside the page cache, so pages served from the cache carry X-Frame-Options too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

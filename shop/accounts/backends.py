@@ -4,22 +4,23 @@ request asks of them next."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
-from shop.cart.services import member_count
-from shop.cart.session import COUNT_LOADED_WITH_USER
-from shop.core.editors import ADMIN_ACCESS_LOADED_WITH_USER, admin_access
+from shop.core import session_user, sql
 
 
 class ShopModelBackend(ModelBackend):
-    """Django's ModelBackend, whose session user comes with the answer to "may they use Wagtail's
-    admin?" (shop.core.editors.is_editor) and their cart's count (the header's, shop.cart.session
-    .cart_count) in the same query: one query a request instead of three."""
+    """Django's ModelBackend, whose session user is the one the session read with itself
+    (shop.core.sessions, shop.core.session_user): no query of its own. Where the session brought
+    none (its row written before it named its user), the user is read here with the same values
+    (may they use Wagtail's admin, their cart's count) in one query."""
 
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.annotate(
-            **{ADMIN_ACCESS_LOADED_WITH_USER: admin_access(), COUNT_LOADED_WITH_USER: member_count()}
-        )
-        try:
-            user = users.get(pk=user_id)
-        except get_user_model().DoesNotExist:
-            return None
+        user = session_user.loaded_with_session(user_id)
+        if user is None:
+            user_model = get_user_model()
+            own_id = sql.column(user_model, user_model._meta.pk.name)
+            users = user_model._default_manager.annotate(**session_user.annotations(own_id))
+            try:
+                user = users.get(pk=user_id)
+            except user_model.DoesNotExist:
+                return None
         return user if self.user_can_authenticate(user) else None

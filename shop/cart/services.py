@@ -9,13 +9,11 @@ from functools import cache
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.contrib.sessions.models import Session
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.db.models.expressions import Combinable, RawSQL
+from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from shop.accounts.models import AnyUser
@@ -149,11 +147,10 @@ def item_count(
     return sql.scalar(_count_sql(owner), [value])  # type: ignore[return-value]
 
 
-def member_count() -> RawSQL:
-    """item_count of a member as an annotation of a user query (about the row's own id)."""
-    user_model = get_user_model()
-    own_id = sql.column(user_model, user_model._meta.pk.name)
-    return RawSQL(f"({_count_sql('user', own_id)})", ())  # noqa: S611 (names from the models)
+def member_count(user_id_column: str) -> tuple[str, tuple]:
+    """item_count of the member whose id is in this column, read with every signed-in user
+    (shop.core.session_user; registered in CartConfig.ready)."""
+    return _count_sql("user", user_id_column), ()
 
 
 @cache
@@ -483,10 +480,12 @@ def remove_discount_code(cart: Cart) -> None:
 # --- housekeeping ------------------------------------------------------------------
 
 
-def sessions_in_database() -> bool:
-    """Whether the session engine keeps sessions in the django_session table (db, cached_db and
+def _database_session_store() -> type[DatabaseSessionStore] | None:
+    """The session engine's store when it keeps sessions in a table (db, cached_db and
     shop.core.sessions do), where "session gone" can be checked."""
-    return issubclass(import_module(settings.SESSION_ENGINE).SessionStore, DatabaseSessionStore)
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    return store if issubclass(store, DatabaseSessionStore) else None
+
 
 
 ABANDONED_CART_BATCH = 500
@@ -510,8 +509,10 @@ def abandoned_carts(now: datetime) -> QuerySet[Cart]:
     """
     stale = Q(updated_at__lt=now - cart_retention())
     guest_gone: Q | Combinable = stale
-    if sessions_in_database():
-        live_session = Session.objects.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
+    store = _database_session_store()
+    if store is not None:
+        sessions = store.get_model_class().objects
+        live_session = sessions.filter(session_key=OuterRef("session_key"), expire_date__gt=now)
         guest_gone |= ~Exists(live_session)
     has_items = Exists(CartItem.objects.filter(cart=OuterRef("pk")))
     return Cart.objects.filter(

@@ -6,21 +6,20 @@ from functools import cache
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
-from django.db.models.expressions import RawSQL
 from django.http import HttpRequest
 
 from . import sql
 
 _EDITOR = "_shop_is_editor"
 _ADMIN_ACCESS = ("wagtailadmin", "access_admin")
-ADMIN_ACCESS_LOADED_WITH_USER = "may_use_admin"  # shop.accounts.backends reads it with the signed-in user
+ADMIN_ACCESS_LOADED_WITH_USER = "may_use_admin"  # read with the signed-in user (shop.core.session_user)
 
 
 def is_editor(request: HttpRequest) -> bool:
     """What `user.has_perm("wagtailadmin.access_admin")` answers, in one query instead of
     ModelBackend's two (every permission of the user, then of their groups), kept for the
     request (the page cache and the user bar both ask; a login within it asks again). A user
-    the session brought (shop.accounts.backends) carries the answer: no query at all.
+    the session brought (shop.core.session_user) carries the answer: no query at all.
 
     ModelBackend's rules: an inactive user may not, an active superuser may without a query."""
     user = getattr(request, "user", None)
@@ -37,11 +36,10 @@ def is_editor(request: HttpRequest) -> bool:
     return kept[1]
 
 
-def admin_access() -> RawSQL:
-    """The same question as an annotation of a user query (about the row's own id)."""
-    user_model = get_user_model()
-    own_id = sql.column(user_model, user_model._meta.pk.name)
-    return RawSQL(f"({_admin_access_sql(own_id)})", _ADMIN_ACCESS)  # noqa: S611 (names from the models)
+def admin_access(user_id_column: str) -> tuple[str, tuple]:
+    """The same question about the user whose id is in this column, read with every signed-in
+    user (shop.core.session_user; registered in CoreConfig.ready)."""
+    return _admin_access_sql(user_id_column), _ADMIN_ACCESS
 
 
 @cache

@@ -16,22 +16,38 @@
 - A session is read with one fixed SELECT of its data, not through the ORM: every request that
   carries a session reads it, and the ORM's building and compiling of that query cost four
   times the round trip itself (docs/performance.md). Same rows, same rules: the key, unexpired.
+- Its rows (shop.core.models.Session) hold the signed-in user's id beside the data, so that
+  SELECT brings the user too, with what shop.core.session_user adds: a member's request reads
+  the session and the user in one query, where Django's engine and backend read them in two.
 
 Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/performance.md.
 """
 
 from functools import cache
 
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.backends.base import VALID_KEY_CHARS, CreateError, SessionBase, UpdateError
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 
-from . import sql
+from . import session_user, sql
+from .models import Session
 
 
 class SessionStore(db.SessionStore):
     _saved: tuple[str, bytes] | None = None  # (key, serialized data) as last written
+    loaded_user = None  # the user the session's row names, read with it (session_user)
+
+    @classmethod
+    def get_model_class(cls):
+        return Session
+
+    def create_model_instance(self, data: dict) -> Session:
+        row = super().create_model_instance(data)
+        row.user_id = _user_id(data.get(SESSION_KEY))
+        return row
 
     def _get_new_session_key(self) -> str:  # Django's hook for key generation (base.py)
         return get_random_string(32, VALID_KEY_CHARS)
@@ -47,9 +63,15 @@ class SessionStore(db.SessionStore):
         return self.decode(data)
 
     def _read_data(self) -> str | None:
+        self.loaded_user = None
         if not self.session_key:
             return None
-        return sql.scalar(_read_sql(self.model), [self.session_key, timezone.now()])  # type: ignore[return-value]
+        query, params, names = _read_sql(self.model)
+        found = sql.rows(query, [*params, self.session_key, timezone.now()])
+        if not found:
+            return None
+        self.loaded_user = _user_of(found[0][1:], names)
+        return found[0][0]
 
     def _written_state(self) -> tuple[str, bytes] | None:
         if self.session_key is None:
@@ -84,12 +106,44 @@ class SessionStore(db.SessionStore):
 
 
 @cache
-def _read_sql(model) -> str:
-    """The data of the session with this key, unexpired: what Django's engine asks the ORM for."""
-    return (
-        f"SELECT {sql.column(model, 'session_data')} FROM {sql.table(model)}"  # noqa: S608 (names from the model)
+def _read_sql(model) -> tuple[str, tuple, tuple[str, ...]]:
+    """The data of the session with this key, unexpired (what Django's engine asks the ORM for),
+    and the user its row names with the values shop.core.session_user adds; the parameters those
+    values need come before the key and the moment; and the names of those values."""
+    user_model = get_user_model()
+    user_id = sql.column(user_model, user_model._meta.pk.name)
+    extra = session_user.columns(user_id)
+    selected = [sql.column(model, "session_data"), sql.columns(user_model)]
+    selected += [f"({text})" for _, text, _ in extra]
+    query = (
+        f"SELECT {', '.join(selected)} FROM {sql.table(model)}"  # noqa: S608 (names from the models)
+        f" LEFT JOIN {sql.table(user_model)} ON {user_id} = {sql.column(model, 'user')}"
         f" WHERE {sql.column(model, 'session_key')} = %s AND {sql.column(model, 'expire_date')} > %s"
     )
+    params = tuple(param for _, _, params in extra for param in params)
+    return query, params, tuple(name for name, _, _ in extra)
+
+
+def _user_of(row: tuple, names: tuple[str, ...]):
+    """The user in the rest of a _read_sql row, with the values read along; None without one."""
+    user_model = get_user_model()
+    width = len(user_model._meta.concrete_fields)
+    if row[[f.primary_key for f in user_model._meta.concrete_fields].index(True)] is None:
+        return None
+    user = sql.instances(row[:width], [user_model])[0]
+    for name, value in zip(names, row[width:], strict=True):
+        setattr(user, name, value)
+    return user
+
+
+def _user_id(value: object) -> object:
+    """The session's user id as the user model's key, or None (no user, or not a key at all)."""
+    if value is None:
+        return None
+    try:
+        return get_user_model()._meta.pk.to_python(value)
+    except ValidationError:
+        return None
 
 
 def draw_key(session: SessionBase) -> str:

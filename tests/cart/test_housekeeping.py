@@ -6,7 +6,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
-from django.contrib.sessions.models import Session
+from shop.core.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction

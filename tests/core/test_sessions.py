@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
-from django.contrib.sessions.models import Session
+from shop.core.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone

@@ -330,9 +330,8 @@ def test_each_cart_page_shows_its_own_lines_and_an_emptied_cart_is_still_found(c
 def test_a_new_guest_whose_drawn_key_is_taken_gets_another(client, monkeypatch):
     """A clash of random session keys (never seen, 36^32 keys) rolls back the cart made under the
     taken key and draws again: the guest ends with its own session and cart, the other untouched."""
-    from shop.core.models import Session
-
     from shop.core import sessions
+    from shop.core.models import Session
 
     taken = "t" * 32
     Session.objects.create(

@@ -5,8 +5,6 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.sessions.backends.db import SessionStore
-from shop.core.models import Session
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
@@ -15,6 +13,8 @@ from django.utils import timezone
 
 from shop.cart import services
 from shop.cart.models import Cart, CartItem
+from shop.core.models import Session
+from shop.core.sessions import SessionStore
 from tests.factories import make_variant
 
 pytestmark = pytest.mark.django_db

@@ -2,11 +2,11 @@
 
 import pytest
 from django.contrib.sessions.backends.base import CreateError, UpdateError
-from shop.core.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from shop.core.models import Session
 from shop.core.sessions import SessionStore
 
 pytestmark = pytest.mark.django_db

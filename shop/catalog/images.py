@@ -1,17 +1,22 @@
 """Product photos as responsive <img> tags, with renditions fetched in bulk.
 
-Every list of products prefetches the renditions of the sizes below together
-with the images (one query for all of them), so rendering N cards costs the
-same number of queries as rendering one. A rendition missing the first time
-is generated once and stored; from then on it comes from the prefetch.
+Every list of products reads its photos in one query: each photo's image row
+joined, and that image's renditions of the sizes below brought along as a JSON
+array (product_images_queryset), so rendering N cards costs the same number of
+queries as rendering one. A rendition missing the first time is generated once
+and stored; from then on it comes with the photos.
 """
 
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import partial
+from functools import cache, partial
 
-from django.db.models import Prefetch, QuerySet, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, OuterRef, Prefetch, QuerySet, prefetch_related_objects
+from django.db.models.functions import JSONObject
+from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -33,15 +38,66 @@ IMAGE_SIZES: dict[str, tuple[tuple[str, ...], str]] = {
 ALL_SPECS: tuple[str, ...] = tuple(dict.fromkeys(s for specs, _ in IMAGE_SIZES.values() for s in specs))
 
 
+RENDITION_ROWS = "rendition_rows"  # the annotation that carries an image's renditions as JSON
+# Field kinds whose JSON value is exactly what the ORM reads from the column (numbers and text);
+# a rendition model with another kind (a date, a decimal) would need converting, so it is refused.
+JSON_EXACT = {"AutoField", "BigAutoField", "IntegerField", "CharField", "FileField", "ForeignKey"}
+
+
+@cache
+def rendition_fields(rendition_model: type[Model]) -> tuple[str, ...]:
+    """The attnames of the rendition model's concrete fields, in the order Model.from_db takes them."""
+    fields = rendition_model._meta.concrete_fields
+    odd = [f.name for f in fields if f.get_internal_type() not in JSON_EXACT]
+    if odd:
+        raise ImproperlyConfigured(
+            f"{rendition_model.__name__}: fields {odd} do not come back as they were from JSON"
+        )
+    return tuple(f.attname for f in fields)
+
+
 def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[ProductImage]:
-    """Product images in order, their image row joined and the renditions of `specs` prefetched."""
+    """Product images in order, each with its image row and that image's renditions of `specs`.
+
+    One query: the renditions come as a JSON array from a correlated subquery, and
+    ImagesWithRenditions turns them into Rendition instances on `image.prefetched_renditions`,
+    the list Wagtail's get_renditions() looks in first (and appends a rendition it creates to).
+    """
     Rendition = get_image_model().get_rendition_model()
-    renditions = Rendition.objects.filter(filter_spec__in=list(specs))
-    return (
+    names = rendition_fields(Rendition)
+    renditions = Rendition.objects.filter(image=OuterRef("image_id"), filter_spec__in=list(specs)).values(
+        json=JSONObject(**{name: name for name in names})
+    )
+    queryset = (
         ProductImage.objects.select_related("image")
-        .prefetch_related(Prefetch("image__renditions", queryset=renditions, to_attr="prefetched_renditions"))
+        .annotate(**{RENDITION_ROWS: ArraySubquery(renditions)})
         .order_by("sort_order", "pk")
     )
+    # Django has no public hook for turning rows into instances; values() and values_list() set
+    # this same attribute, every clone copies it (so Prefetch's filter() keeps it), and
+    # ImagesWithRenditions only adds to what ModelIterable yields. Tested in tests/catalog/test_images.py.
+    queryset._iterable_class = ImagesWithRenditions
+    return queryset
+
+
+class ImagesWithRenditions(ModelIterable):
+    """Product images whose image carries the renditions read with them, as the ORM would build them:
+    Model.from_db with the concrete fields (so `_state` says loaded from this database), the image set
+    on each, as the prefetch through `image__renditions` did."""
+
+    def __iter__(self):
+        db = self.queryset.db
+        for product_image in super().__iter__():
+            image = product_image.image
+            Rendition = image.get_rendition_model()
+            names = rendition_fields(Rendition)
+            renditions = []
+            for row in product_image.__dict__.pop(RENDITION_ROWS):
+                rendition = Rendition.from_db(db, names, [row[name] for name in names])
+                rendition.image = image
+                renditions.append(rendition)
+            image.prefetched_renditions = renditions
+            yield product_image
 
 
 def prefetch_product_images(products: Iterable[Product], specs: Iterable[str] = ALL_SPECS) -> list[Product]:

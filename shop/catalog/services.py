@@ -32,7 +32,8 @@ def storefront_products() -> ProductQuerySet:
     """Products a shopper may see, with everything a card or the product page needs.
 
     A fixed number of queries whatever the number of products: the products, then
-    one each for their images, the images' renditions and their active variants.
+    one for their images with the images' renditions (images.product_images_queryset)
+    and one for their active variants.
     """
     return (
         Product.objects.active()

@@ -15,11 +15,12 @@ from shop.cart.models import Cart, CartItem
 from tests.cart.test_cart import add, fill_with_photographed_products
 from tests.factories import make_variant
 
-# Session, the cart with its lines (one fixed query: services.cart_and_lines), photos,
-# renditions; the rest is the site chrome (site and settings, read once per request here), which
+# Session, the cart with its lines (one fixed query: services.cart_and_lines), the photos with
+# their renditions (one query; 6 in all when the renditions were a query of their own); the rest
+# is the site chrome (site and settings, read once per request here), which
 # the page cache keeps per generation in production (it is off in the tests). The same join
 # through the ORM was tried and dropped: compiling it cost what the round trip saved.
-GUEST_CART_PAGE = 6
+GUEST_CART_PAGE = 5
 # With the page cache on, as in production: the session, the cart with its lines. The chrome is
 # kept per generation (shop/core/shell.py) and the photos under their products' versions
 # (shop/catalog/images.py).

@@ -16,7 +16,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Exists, OuterRef, Q, prefetch_related_objects
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import OuterRef, Q, prefetch_related_objects
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
@@ -56,27 +59,26 @@ class PageTree:
 
     @classmethod
     def load(cls, site: Site) -> "PageTree":
+        """One query: the pages (and the root's ancestors), each with its view restrictions as a
+        JSON array (most shops have none; a private section's must not cost a query of its own on
+        every first miss). A second only where a restriction is to groups, for its groups."""
         root = site.root_page
         above = [root.path[:end] for end in range(Page.steplen, len(root.path), Page.steplen)]
-        restricted = Exists(PageViewRestriction.objects.filter(page=OuterRef("pk")))
         rows = (
             Page.objects.filter(Q(path__startswith=root.path) | Q(path__in=above))
-            .annotate(restricted=restricted)
+            .annotate(restrictions=ArraySubquery(_restriction_rows()))
             .values_list(
-                "pk", "title", "url_path", "path", "content_type_id", "live", "alias_of_id", "restricted"
+                "pk", "title", "url_path", "path", "content_type_id", "live", "alias_of_id", "restrictions"
             )
         )
-        pages, any_restricted = {}, False
-        for *fields, is_restricted in rows:
-            any_restricted = any_restricted or is_restricted  # the root's ancestors' count too
+        pages, restrictions = {}, []
+        for *fields, restricted in rows:
             page = TreePage(*fields)
             if page.path.startswith(root.path):
                 pages[page.url_path] = page
-        # Most shops restrict nothing: then the tree is one query.
-        restrictions = []
-        if any_restricted:
-            restrictions = list(PageViewRestriction.objects.select_related("page"))
-            by_groups = [r for r in restrictions if r.restriction_type == PageViewRestriction.GROUPS]
+            restrictions += [_restriction(found, page.as_page(), rows.db) for found in restricted]
+        by_groups = [r for r in restrictions if r.restriction_type == PageViewRestriction.GROUPS]
+        if by_groups:
             prefetch_related_objects(by_groups, "groups")
         return cls(root.url_path, pages, restrictions)
 
@@ -108,6 +110,25 @@ class PageTree:
         for restriction in self.restrictions:
             q |= Q(path__startswith=restriction.page.path)
         return q if q else Q(pk__in=[])
+
+
+_RESTRICTION_FIELDS = ("id", "restriction_type", "password", "page_id")  # numbers and text: JSON keeps them
+
+
+def _restriction_rows():
+    fields = [f.attname for f in PageViewRestriction._meta.concrete_fields]
+    if tuple(fields) != _RESTRICTION_FIELDS:  # a Wagtail upgrade changed the model: read it anew here
+        raise ImproperlyConfigured(f"PageViewRestriction's fields are now {fields}")
+    restrictions = PageViewRestriction.objects.filter(page=OuterRef("pk")).order_by("pk")
+    return restrictions.values(json=JSONObject(**{name: name for name in _RESTRICTION_FIELDS}))
+
+
+def _restriction(row: dict, page: Page, db: str) -> PageViewRestriction:
+    """A restriction as the ORM would build it, its page the tree's stand-in (its path and id)."""
+    values = [row[name] for name in _RESTRICTION_FIELDS]
+    restriction = PageViewRestriction.from_db(db, _RESTRICTION_FIELDS, values)
+    restriction.page = page
+    return restriction
 
 
 def for_request(request: HttpRequest) -> PageTree | None:

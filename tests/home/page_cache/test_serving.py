@@ -284,3 +284,32 @@ def test_visitor_endpoint_gives_a_token_and_the_count_and_is_never_cached(client
     assert len(data["csrf_token"]) == 64
     assert "no-store" in response["Cache-Control"]
     assert response.cookies["csrftoken"]
+
+
+def test_the_kept_tree_reads_the_restrictions_with_the_pages(home, shop_index, shopper):
+    """One query for the tree whatever its login and password restrictions (each restriction the
+    one Wagtail reads, its page's path the restricted page's); a second for groups only."""
+    from django.contrib.auth.models import Group
+    from wagtail.models import PageViewRestriction, Site
+
+    from shop.core.pagetree import PageTree
+
+    login = PageViewRestriction.objects.create(page=shop_index, restriction_type="login")
+    password = PageViewRestriction.objects.create(page=home, restriction_type="password", password="letmein")
+    site = Site.objects.select_related("root_page").get(is_default_site=True)
+    with CaptureQueriesContext(connection) as queries:
+        tree = PageTree.load(site)
+    assert len(queries) == 1
+    read = {(r.pk, r.restriction_type, r.password, r.page_id, r.page.path) for r in tree.restrictions}
+    assert read == {
+        (login.pk, "login", "", shop_index.pk, shop_index.path),
+        (password.pk, "password", "letmein", home.pk, home.path),
+    }
+    staff = Group.objects.create(name="Insiders")
+    by_groups = PageViewRestriction.objects.create(page=shop_index, restriction_type="groups")
+    by_groups.groups.add(staff)
+    with CaptureQueriesContext(connection) as queries:
+        tree = PageTree.load(site)
+        (kept,) = [r for r in tree.restrictions if r.pk == by_groups.pk]
+        assert list(kept.groups.all()) == [staff]
+    assert len(queries) == 2

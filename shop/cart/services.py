@@ -487,7 +487,6 @@ def _database_session_store() -> type[DatabaseSessionStore] | None:
     return store if issubclass(store, DatabaseSessionStore) else None
 
 
-
 ABANDONED_CART_BATCH = 500
 
 

@@ -49,7 +49,7 @@ class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
-        request.user = SimpleLazyObject(partial(_user, request))
+        request.user = SimpleLazyObject(partial(_user, request))  # type: ignore[assignment]  # as Django's
 
 
 def _user(request: HttpRequest):

@@ -24,6 +24,7 @@ Set as SESSION_ENGINE = "shop.core.sessions". Why not cached_db: see docs/perfor
 """
 
 from functools import cache
+from typing import cast
 
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.sessions.backends import db
@@ -45,7 +46,7 @@ class SessionStore(db.SessionStore):
         return Session
 
     def create_model_instance(self, data: dict) -> Session:
-        row = super().create_model_instance(data)
+        row = cast(Session, super().create_model_instance(data))  # an instance of get_model_class()
         row.user_id = _user_id(data.get(SESSION_KEY))
         return row
 
@@ -136,7 +137,7 @@ def _user_of(row: tuple, names: tuple[str, ...]):
     return user
 
 
-def _user_id(value: object) -> object:
+def _user_id(value: object) -> int | str | None:
     """The session's user id as the user model's key, or None (no user, or not a key at all)."""
     if value is None:
         return None

@@ -29,7 +29,7 @@ def test_live_sessions_are_copied_and_name_their_users(shopper):
     signed_in = {SESSION_KEY: str(shopper.pk), BACKEND_SESSION_KEY: "x", HASH_SESSION_KEY: "h"}
     old_row("member", signed_in, timedelta(days=3))
     old_row("guest", {"cart_id": 7}, timedelta(days=3))
-    old_row("gone", signed_in, -timedelta(seconds=1))
+    old_row("gone", signed_in, -timedelta(seconds=1))  # by the clock, not the transaction's start
     old_row("forged", {SESSION_KEY: "not-a-number"}, timedelta(days=3))
     DjangoSession.objects.create(
         session_key="tampered", session_data="x:y", expire_date=timezone.now() + timedelta(1)

@@ -13,10 +13,12 @@ def copy_live_sessions(apps, schema_editor):
     from django.contrib.auth import SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore  # decodes as every SessionStore does
     from django.core.exceptions import ValidationError
+    from django.utils import timezone
 
     schema_editor.execute(
         "INSERT INTO shop_session (session_key, session_data, expire_date)"
-        " SELECT session_key, session_data, expire_date FROM django_session WHERE expire_date > now()"
+        " SELECT session_key, session_data, expire_date FROM django_session WHERE expire_date > %s",
+        [timezone.now()],  # as Django's engine: now() would be the migration transaction's start
     )
     Session = apps.get_model("core", "Session")
     User = apps.get_model(settings.AUTH_USER_MODEL)

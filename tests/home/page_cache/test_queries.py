@@ -228,7 +228,9 @@ def _edit_image(site, image):
     image.save()
 
 
-@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize(  # the counts at both sizes; a member's, one more, at one
+    ("size", "visitor"), [(3, "anonymous"), (30, "anonymous"), (30, "member")], indirect=["visitor"]
+)
 @pytest.mark.parametrize(
     ("change", "expected"), [(_edit_site, AFTER_A_SITE_EDIT), (_edit_image, AFTER_AN_IMAGE_EDIT)]
 )

@@ -132,6 +132,8 @@ if not env.bool("DATABASE_JIT", default=False):
     _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise environ.ImproperlyConfigured("DATABASE_URL must point to PostgreSQL.")
+# Django's backend with a health check that costs no round trip (shop/core/postgresql/base.py).
+DATABASES["default"]["ENGINE"] = "shop.core.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -101,3 +101,25 @@ def test_messages_go_to_their_visitor_only(client, home, product):
     assert "Added 1 x" in mine
     assert "Added 1 x" not in _cart_page(guest)  # shown once
     assert "Added 1 x" not in _cart_page(Client())
+
+
+def test_the_forms_of_a_kept_shell_page_carry_a_working_token_masked_anew_each_time(client, home, product):
+    """The part's forms share one masked token, it unmasks to the cookie's secret, a POST with
+    it is accepted, and the next response has a new mask of the same secret (BREACH)."""
+    from django.middleware.csrf import _unmask_cipher_token
+
+    guest = _guest_with(product, 1)
+    page = _cart_page(guest)
+    tokens = {re.search(r'value="([^"]*)"', found)[1] for found in TOKEN.findall(page)}
+    assert len(tokens) == 1
+    (token,) = tokens
+    secret = guest.cookies["csrftoken"].value
+    assert _unmask_cipher_token(token) == secret
+    next_tokens = {re.search(r'value="([^"]*)"', found)[1] for found in TOKEN.findall(_cart_page(guest))}
+    assert next_tokens != tokens and {_unmask_cipher_token(t) for t in next_tokens} == {secret}
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = guest.cookies
+    line = re.search(r'name="item" value="(\d+)"', page)[1]
+    response = strict.post("/cart/update/", {"item": line, "quantity": 2, "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert "data-cart-count>2<" in _cart_page(guest)

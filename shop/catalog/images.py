@@ -10,12 +10,10 @@ and stored; from then on it comes with the photos.
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache, partial
+from functools import partial
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ImproperlyConfigured
-from django.db.models import Model, OuterRef, Prefetch, QuerySet, prefetch_related_objects
-from django.db.models.functions import JSONObject
+from django.db.models import OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -23,7 +21,7 @@ from django.utils.safestring import mark_safe
 from wagtail.images import get_image_model
 from wagtail.images.shortcuts import get_renditions_or_not_found
 
-from shop.core import pagecache
+from shop.core import pagecache, sql
 
 from .models import Product, ProductImage
 
@@ -39,21 +37,6 @@ ALL_SPECS: tuple[str, ...] = tuple(dict.fromkeys(s for specs, _ in IMAGE_SIZES.v
 
 
 RENDITION_ROWS = "rendition_rows"  # the annotation that carries an image's renditions as JSON
-# Field kinds whose JSON value is exactly what the ORM reads from the column (numbers and text);
-# a rendition model with another kind (a date, a decimal) would need converting, so it is refused.
-JSON_EXACT = {"AutoField", "BigAutoField", "IntegerField", "CharField", "FileField", "ForeignKey"}
-
-
-@cache
-def rendition_fields(rendition_model: type[Model]) -> tuple[str, ...]:
-    """The attnames of the rendition model's concrete fields, in the order Model.from_db takes them."""
-    fields = rendition_model._meta.concrete_fields
-    odd = [f.name for f in fields if f.get_internal_type() not in JSON_EXACT]
-    if odd:
-        raise ImproperlyConfigured(
-            f"{rendition_model.__name__}: fields {odd} do not come back as they were from JSON"
-        )
-    return tuple(f.attname for f in fields)
 
 
 def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[ProductImage]:
@@ -64,9 +47,8 @@ def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[Produc
     the list Wagtail's get_renditions() looks in first (and appends a rendition it creates to).
     """
     Rendition = get_image_model().get_rendition_model()
-    names = rendition_fields(Rendition)
     renditions = Rendition.objects.filter(image=OuterRef("image_id"), filter_spec__in=list(specs)).values(
-        json=JSONObject(**{name: name for name in names})
+        json=sql.json_row(Rendition)
     )
     queryset = (
         ProductImage.objects.select_related("image")
@@ -90,10 +72,9 @@ class ImagesWithRenditions(ModelIterable):
         for product_image in super().__iter__():
             image = product_image.image
             Rendition = image.get_rendition_model()
-            names = rendition_fields(Rendition)
             renditions = []
             for row in product_image.__dict__.pop(RENDITION_ROWS):
-                rendition = Rendition.from_db(db, names, [row[name] for name in names])
+                rendition = sql.from_json(Rendition, row, db)
                 rendition.image = image
                 renditions.append(rendition)
             image.prefetched_renditions = renditions

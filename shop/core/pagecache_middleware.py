@@ -96,7 +96,7 @@ class PageCacheMiddleware:
         request.page_cache_scopes = scopes  # type: ignore[attr-defined]
         request.page_cache_generation = generation  # type: ignore[attr-defined]
         # Read with its settings, whose menu and footer links hold pages: kept until any of these change.
-        find_site = partial(sites.find_for_request, request)
+        find_site = partial(sites.find_for_request, request, remember_root_paths=True)
         site = pagecache.memo(request, ("site", request.get_host()), find_site, [SITE, SETTINGS, PAGES])
         # A copy per request: its root page (and what a render hangs on it) stays this request's.
         request._wagtail_site = copy.copy(site)  # type: ignore[attr-defined]

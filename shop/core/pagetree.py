@@ -17,14 +17,12 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.expressions import ArraySubquery
-from django.core.exceptions import ImproperlyConfigured
 from django.db.models import OuterRef, Q, prefetch_related_objects
-from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.query import PageQuerySet
 
-from . import pagecache
+from . import pagecache, sql
 
 
 @dataclass(frozen=True)
@@ -112,21 +110,14 @@ class PageTree:
         return q if q else Q(pk__in=[])
 
 
-_RESTRICTION_FIELDS = ("id", "restriction_type", "password", "page_id")  # numbers and text: JSON keeps them
-
-
 def _restriction_rows():
-    fields = [f.attname for f in PageViewRestriction._meta.concrete_fields]
-    if tuple(fields) != _RESTRICTION_FIELDS:  # a Wagtail upgrade changed the model: read it anew here
-        raise ImproperlyConfigured(f"PageViewRestriction's fields are now {fields}")
     restrictions = PageViewRestriction.objects.filter(page=OuterRef("pk")).order_by("pk")
-    return restrictions.values(json=JSONObject(**{name: name for name in _RESTRICTION_FIELDS}))
+    return restrictions.values(json=sql.json_row(PageViewRestriction))
 
 
 def _restriction(row: dict, page: Page, db: str) -> PageViewRestriction:
     """A restriction as the ORM would build it, its page the tree's stand-in (its path and id)."""
-    values = [row[name] for name in _RESTRICTION_FIELDS]
-    restriction = PageViewRestriction.from_db(db, _RESTRICTION_FIELDS, values)
+    restriction = sql.from_json(PageViewRestriction, row, db)
     restriction.page = page
     return restriction
 

@@ -128,13 +128,20 @@ def _read_sql(model) -> tuple[str, tuple, tuple[str, ...]]:
 def _user_of(row: tuple, names: tuple[str, ...]):
     """The user in the rest of a _read_sql row, with the values read along; None without one."""
     user_model = get_user_model()
-    width = len(user_model._meta.concrete_fields)
-    if row[[f.primary_key for f in user_model._meta.concrete_fields].index(True)] is None:
+    width, key_at = _user_columns(user_model)
+    if row[key_at] is None:
         return None
     user = sql.instances(row[:width], [user_model])[0]
     for name, value in zip(names, row[width:], strict=True):
         setattr(user, name, value)
     return user
+
+
+@cache
+def _user_columns(user_model) -> tuple[int, int]:
+    """How many columns the user takes in a _read_sql row, and where its primary key is."""
+    fields = user_model._meta.concrete_fields
+    return len(fields), [field.primary_key for field in fields].index(True)
 
 
 def _user_id(value: object) -> int | str | None:

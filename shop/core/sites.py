@@ -42,12 +42,15 @@ def _setting_relations() -> tuple[str, ...]:
     return tuple(model._meta.get_field("site").related_query_name() for model in site_settings)
 
 
-def find_for_request(request: HttpRequest) -> Site | None:
+def find_for_request(request: HttpRequest, *, remember_root_paths: bool = False) -> Site | None:
     """The site Wagtail would choose for this request, its root page and its settings joined.
 
-    Every site is read (a shop has one or a few), in the order of Wagtail's site root paths, which
-    are remembered from the same rows when Wagtail's cache of them is empty (after a Site edit,
-    or hourly): the first page URL built then asks no second query for them."""
+    Every site is read (a shop has one or a few), in the order of Wagtail's site root paths. With
+    `remember_root_paths` (the page cache's lookup, once per process and generation) these are
+    stored from the same rows when Wagtail's cache of them is empty (after a Site edit, or
+    hourly): the first page URL built then asks no second query for them. Without it (a page
+    rendered uncached, every request) nothing is written: a round trip to the cache each time
+    would cost more than Wagtail's own query once an hour."""
     hostname = split_domain_port(request._get_raw_host())[0]  # type: ignore[attr-defined]  # as Wagtail does
     port = request.get_port()
     match = Case(
@@ -63,7 +66,8 @@ def find_for_request(request: HttpRequest) -> Site | None:
         .select_related("root_page__locale", *_setting_relations())
         .order_by(*ROOT_PATHS_ORDER)
     )
-    _remember_root_paths(every_site)
+    if remember_root_paths:
+        _remember_root_paths(every_site)
     sites = sorted((site for site in every_site if site.match is not None), key=attrgetter("match"))
     if not sites:
         return None

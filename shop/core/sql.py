@@ -6,7 +6,8 @@ The ORM builds and compiles a query anew on every call; for these small reads th
 to eight times the round trip itself. Their SQL is written once per process, with every table
 and column name taken from the models (so a renamed one follows) and every value passed as a
 parameter, never into the text. Rows of several models joined become instances through
-`instances`, as select_related would build them.
+`instances`, as select_related would build them; rows brought along as JSON (a correlated
+subquery's array) through `json_row` and `from_json`.
 """
 
 from collections.abc import Sequence
@@ -14,11 +15,13 @@ from functools import cache
 from itertools import pairwise
 
 import psycopg
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from django.db.backends.postgresql.base import TIMESTAMPTZ_OID
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.models import AutoField, Model
 from django.db.models.expressions import Col
+from django.db.models.functions import JSONObject
 from django.db.models.signals import post_save, pre_save
 from psycopg.pq import Format
 
@@ -218,3 +221,31 @@ def _converted(value: object, field: tuple) -> object:
     for convert in converters:
         value = convert(value, expression, connection)
     return value
+
+
+# Field kinds whose JSON value is exactly what the ORM reads from the column (numbers and text).
+JSON_EXACT = {"AutoField", "BigAutoField", "IntegerField", "CharField", "FileField", "ForeignKey"}
+
+
+@cache
+def json_fields(model: type[Model]) -> tuple[str, ...]:
+    """The attnames of the model's concrete fields, in the order Model.from_db takes them.
+
+    A model with another kind of field (a date, a decimal) is refused: its JSON value would need
+    converting, and a library upgrade that adds one must fail loudly, not build wrong instances."""
+    fields = model._meta.concrete_fields
+    odd = [f.name for f in fields if f.get_internal_type() not in JSON_EXACT]
+    if odd:
+        raise ImproperlyConfigured(f"{model.__name__}: fields {odd} do not come back as they were from JSON")
+    return tuple(f.attname for f in fields)
+
+
+def json_row(model: type[Model]) -> JSONObject:
+    """A row of the model as one JSON object, for `.values(json=...)` in a subquery."""
+    return JSONObject(**{name: name for name in json_fields(model)})
+
+
+def from_json(model: type[Model], row: dict, db: str) -> Model:
+    """The instance the ORM would have read (Model.from_db: `_state` says loaded from `db`)."""
+    names = json_fields(model)
+    return model.from_db(db, names, [row[name] for name in names])

@@ -128,13 +128,16 @@ def test_a_missing_file_gives_no_picture():
     assert picture(product_images_queryset().get(), "card") is None
 
 
-def test_a_rendition_model_with_fields_json_would_change_is_refused():
-    """The JSON array is read back field by field with no conversion: numbers and text only (a
-    date or a decimal would come back as text or a float), checked for the rendition model in use."""
+def test_models_read_back_from_json_are_those_json_keeps_and_others_are_refused():
+    """The JSON arrays (the photos' renditions, the page tree's view restrictions) are read back
+    field by field with no conversion (shop/core/sql.from_json): numbers and text only (a date or
+    a decimal would come back as text or a float), checked for the models in use."""
     from django.core.exceptions import ImproperlyConfigured
+    from wagtail.models import PageViewRestriction
 
-    from shop.catalog.images import rendition_fields
+    from shop.core.sql import json_fields
 
-    assert rendition_fields(Rendition) == tuple(f.attname for f in Rendition._meta.concrete_fields)
+    for model in (Rendition, PageViewRestriction):
+        assert json_fields(model) == tuple(f.attname for f in model._meta.concrete_fields)
     with pytest.raises(ImproperlyConfigured, match="created_at"):
-        rendition_fields(Product)
+        json_fields(Product)

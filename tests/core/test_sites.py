@@ -1,10 +1,12 @@
 """shop.core.sites: the site Wagtail would choose, found with its per-site settings in one query."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Site
+from wagtail.models.sites import SITE_ROOT_PATHS_CACHE_KEY, SITE_ROOT_PATHS_CACHE_VERSION
 
 from home.site_settings import AnnouncementSettings, FooterSettings, NavigationSettings, SeoSettings
 from shop.core import sites
@@ -88,7 +90,7 @@ def test_it_remembers_the_site_root_paths_wagtail_would_build(site_root, layout)
     Site.clear_site_root_paths_cache()
     wagtails = Site.get_site_root_paths()
     Site.clear_site_root_paths_cache()
-    sites.find_for_request(request_for("127.0.0.1"))
+    sites.find_for_request(request_for("127.0.0.1"), remember_root_paths=True)
     with CaptureQueriesContext(connection) as queries:
         remembered = Site.get_site_root_paths()
     assert remembered == wagtails
@@ -99,14 +101,21 @@ def test_root_paths_wagtail_stored_are_left_as_they_are(site_root):
     Site.clear_site_root_paths_cache()
     Site.get_site_root_paths()
     Site.objects.update(hostname="renamed.example")  # no signal: Wagtail's stored paths stay
-    sites.find_for_request(request_for("127.0.0.1"))
+    sites.find_for_request(request_for("127.0.0.1"), remember_root_paths=True)
     assert Site.get_site_root_paths()[0].root_url == "http://localhost"
+
+
+def test_a_lookup_outside_the_page_cache_writes_nothing_to_the_cache(site_root):
+    """site_tags reads the site this way on every uncached page (an editor, the cache off)."""
+    Site.clear_site_root_paths_cache()
+    sites.find_for_request(request_for("127.0.0.1"))
+    assert cache.get(SITE_ROOT_PATHS_CACHE_KEY, version=SITE_ROOT_PATHS_CACHE_VERSION) is None
 
 
 def test_with_translations_on_wagtail_builds_the_root_paths_itself(site_root, settings):
     settings.WAGTAIL_I18N_ENABLED = True
     Site.clear_site_root_paths_cache()
-    sites.find_for_request(request_for("127.0.0.1"))
+    sites.find_for_request(request_for("127.0.0.1"), remember_root_paths=True)
     with CaptureQueriesContext(connection) as queries:
         Site.get_site_root_paths()
     assert len(queries) >= 1

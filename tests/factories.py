@@ -7,6 +7,7 @@ and from nowhere else.
 """
 
 import contextlib
+import functools
 import itertools
 import subprocess
 import threading
@@ -46,11 +47,17 @@ def default_category() -> Category:
 def make_wagtail_image(title: str = "photo", colour: str = "#336699"):
     if Collection.get_first_root_node() is None:  # a transactional test flushed the data migrations' rows
         Collection.add_root(name="Root")
+    return get_image_model().objects.create(
+        title=title, file=ImageFile(BytesIO(_photo_png(colour)), name=f"{title.replace(' ', '-')}.png")
+    )
+
+
+@functools.cache
+def _photo_png(colour: str) -> bytes:
+    """A 640x800 photo's file, encoded once per colour (each image still gets its own file)."""
     buffer = BytesIO()
     PIL.Image.new("RGB", (640, 800), colour).save(buffer, "PNG")
-    return get_image_model().objects.create(
-        title=title, file=ImageFile(buffer, name=f"{title.replace(' ', '-')}.png")
-    )
+    return buffer.getvalue()
 
 
 def make_product(

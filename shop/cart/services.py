@@ -17,6 +17,7 @@ from django.db.models.expressions import Combinable
 from django.utils import timezone
 
 from shop.accounts.models import AnyUser
+from shop.catalog.images import main_photo_join
 from shop.catalog.models import Category, Product, ProductVariant
 from shop.core import sql
 from shop.core.money import format_money, quantize
@@ -394,7 +395,9 @@ def cart_and_lines(
     user: AnyUser | None = None, session_key: str | None = None
 ) -> tuple[Cart | None, list[CartItem]]:
     """cart_for() and lines_of() in one query, for the cart page: the cart LEFT JOINed to its
-    lines (each with variant, product and category), so a cart without lines is still found."""
+    lines (each with variant, product and category), so a cart without lines is still found.
+    Each product comes with its first photo's identity (`product.main_photo`, a MainPhoto or
+    None) for images.attach_main_pictures."""
     if user is not None and user.is_authenticated:
         found = sql.rows(_cart_and_lines_sql("user"), [user.pk])
     elif session_key:
@@ -405,9 +408,14 @@ def cart_and_lines(
         return None, []
     width = len(Cart._meta.concrete_fields)
     cart = sql.instances(found[0][:width], [Cart])[0]
-    items = [sql.chain(row[width:], _LINE_MODELS) for row in found if row[width] is not None]
-    for item in items:
+    items = []
+    for row in found:
+        if row[width] is None:
+            continue  # a cart without lines
+        item = sql.chain(row[width:-3], _LINE_MODELS)
         item.cart = cart  # type: ignore[attr-defined]
+        item.variant.product.main_photo = tuple(row[-3:]) if row[-3] is not None else None  # type: ignore[attr-defined]
+        items.append(item)
     return cart, items  # type: ignore[return-value]
 
 
@@ -415,10 +423,11 @@ def cart_and_lines(
 def _cart_and_lines_sql(owner: str) -> str:
     col = sql.column
     lines = ", ".join(sql.columns(model) for model in _LINE_MODELS)
+    photo_join, photo_columns = main_photo_join(col(Product, "id"))
     return (
-        f"SELECT {sql.columns(Cart)}, {lines} FROM {sql.table(Cart)}"  # noqa: S608 (names from the models)
+        f"SELECT {sql.columns(Cart)}, {lines}, {photo_columns} FROM {sql.table(Cart)}"  # noqa: S608 (names from the models)
         f" LEFT JOIN ({sql.joined(_LINE_MODELS)}) ON {col(CartItem, 'cart')} = {col(Cart, 'id')}"
-        f" WHERE {_owned_by(owner)} ORDER BY {_line_order()}"
+        f" {photo_join} WHERE {_owned_by(owner)} ORDER BY {_line_order()}"
     )
 
 

@@ -5,7 +5,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from shop.catalog.images import attach_card_pictures
+from shop.catalog.images import attach_main_pictures
 from shop.core.money import format_money
 from shop.core.ratelimit import rate_limited
 from shop.core.redirects import redirect_to_next
@@ -27,7 +27,7 @@ def _back(request: HttpRequest) -> HttpResponse:
 
 def detail(request: HttpRequest) -> HttpResponse:
     summary = services.summarize(*current_cart_and_lines(request))
-    attach_card_pictures([line.product for line in summary.lines], "thumb", request)
+    attach_main_pictures([line.product for line in summary.lines], "thumb", request)
     remember_cart_count(request, summary.count)
     context = {"summary": summary, "max_quantity": services.max_quantity()}
     return render_personal(request, "cart/cart.html", context)

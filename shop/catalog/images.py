@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import OuterRef, Prefetch, QuerySet, prefetch_related_objects
 from django.db.models.query import ModelIterable
 from django.http import HttpRequest
@@ -137,48 +138,58 @@ def picture(product_image: ProductImage | None, size: str = "card") -> Picture |
     )
 
 
-NO_PHOTO = ""  # kept for a product without photos, so that is not asked again either
-
-
-def attach_card_pictures(
-    products: Iterable[Product], size: str = "card", request: HttpRequest | None = None
-) -> list[Product]:
-    """Set `product.picture` (main photo, or None) on every product, fetching renditions in bulk.
-
-    With a `request` whose page-cache generations were read (any storefront GET), each picture is
-    kept in the page cache under its product's version, so a personal page that cannot be cached
-    whole (the cart) shows its photos without the photo queries. A photo added, removed, reordered
-    or re-described changes its product's version (shop/catalog/page_cache.py); an edited image
-    changes the cards' generation (pagecache.cards_generation)."""
+def attach_card_pictures(products: Iterable[Product], size: str = "card") -> list[Product]:
+    """Set `product.picture` (main photo, or None) on every product, fetching renditions in bulk."""
     products = list(products)
-    stamps, kept = _kept_pictures(request, products, size)
-    to_keep = {}
-    for product in prefetch_product_images(p for p in products if p.pk not in kept):
-        main = product.main_image()
-        product.picture = picture(main, size)
-        if product.pk in stamps and (main is None or product.picture is not None):  # not a missing file
-            to_keep[_picture_key(size, product.pk)] = (stamps[product.pk], product.picture or NO_PHOTO)
-    pagecache.keep(to_keep)
-    for product in products:
-        if product.pk in kept:
-            product.picture = kept[product.pk] or None
+    for product in prefetch_product_images(products):
+        product.picture = picture(product.main_image(), size)
     return products
 
 
-def _picture_key(size: str, pk: int) -> str:
-    return f"picture:{size}:{pk}"
+MainPhoto = tuple[int, int, str]  # a product's first photo: (ProductImage id, image id, alt text)
+MAIN_PHOTO = (
+    "main_photo_id",
+    "main_photo_image",
+    "main_photo_alt",
+)  # its columns, as main_photo_join names them
 
 
-def _kept_pictures(
-    request: HttpRequest | None, products: list[Product], size: str
-) -> tuple[dict[int, tuple], dict[int, Picture | str]]:
-    """Each product's stamp (the cards' generation and its version) and its picture kept at
-    that stamp, read with the versions in one round trip (pagecache.versions_and_kept)."""
-    scopes = getattr(request, "page_cache_scopes", None)
-    if not scopes or not products:
-        return {}, {}
-    versions, found = pagecache.versions_and_kept((p.pk for p in products), partial(_picture_key, size))
-    generation = pagecache.cards_generation(scopes)
-    stamps = {pk: (generation, version) for pk, version in versions.items()}
-    kept = {pk: value for pk, (stamp, value) in found.items() if pk in stamps and stamp == stamps[pk]}
-    return stamps, kept
+def main_photo_join(product_id: str) -> tuple[str, str]:
+    """A LEFT JOIN LATERAL that brings along each product's first photo (in the order of
+    product_images_queryset), and its three columns for the SELECT: a MainPhoto, or NULLs."""
+    photo, col, quote = ProductImage, partial(sql.column, ProductImage), connection.ops.quote_name
+    named = ", ".join(
+        f"{col(field)} AS {quote(name)}"
+        for field, name in zip(("id", "image", "alt_text"), MAIN_PHOTO, strict=True)
+    )
+    first = (
+        f"SELECT {named} FROM {sql.table(photo)} WHERE {col('product')} = {product_id}"  # noqa: S608 (names from the model)
+        f" ORDER BY {col('sort_order')}, {col('id')} LIMIT 1"
+    )
+    alias = quote("main_photo")
+    return f"LEFT JOIN LATERAL ({first}) {alias} ON TRUE", ", ".join(
+        f"{alias}.{quote(name)}" for name in MAIN_PHOTO
+    )
+
+
+def attach_main_pictures(products: Iterable[Product], size: str, request: HttpRequest) -> list[Product]:
+    """Set `product.picture` from `product.main_photo`, the MainPhoto read with the products
+    (main_photo_join), without asking the cache.
+
+    Each picture is kept per process (pagecache.memo_many) under its photo's identity: another
+    photo first, another image or another alt text is another key; an edited image (its file or
+    focal point, so its renditions) bumps the IMAGES scope, and with it every kept picture. The
+    ones not kept are read in one query. A photo whose file is missing is not kept."""
+    products = list(products)
+    keys = {p.pk: ("picture", size, *p.main_photo) for p in products if p.main_photo is not None}
+
+    def read(missing: list[tuple]) -> dict[tuple, Picture | None]:
+        specs = IMAGE_SIZES[size][0]
+        found = product_images_queryset(specs).filter(pk__in=[key[2] for key in missing])
+        by_id = {product_image.pk: product_image for product_image in found}
+        return {key: picture(by_id.get(key[2]), size) for key in missing}
+
+    pictures = pagecache.memo_many(request, set(keys.values()), read, depends_on=[pagecache.IMAGES])
+    for product in products:
+        product.picture = pictures.get(keys[product.pk]) if product.pk in keys else None
+    return products

@@ -172,25 +172,6 @@ def product_versions(ids: Iterable[int]) -> dict[int, int]:
         return {}
 
 
-def versions_and_kept(
-    ids: Iterable[int], key_of: Callable[[int], str]
-) -> tuple[dict[int, int], dict[int, Any]]:
-    """Each product's version (as product_versions) and what is kept for it under key_of(pk), in
-    one round trip. What is kept is the caller's to check against the versions (store the
-    version beside the value). Both empty during a cache outage."""
-    ids = set(ids)
-    if not ids:
-        return {}, {}
-    version_keys = {pk: PRODUCT_VERSION_KEY.format(pk) for pk in ids}
-    kept_keys = {pk: key_of(pk) for pk in ids}
-    try:
-        versions, found = _counters(version_keys, kept_keys.values())
-    except Exception:
-        logger.warning("page cache unavailable", exc_info=True)
-        return {}, {}
-    return versions, {pk: found[key] for pk, key in kept_keys.items() if key in found}
-
-
 def kept(keys: list[str]) -> dict[str, Any]:
     """What is kept beside the pages under these keys (product blocks, cards, pictures); a cache
     outage is a miss (the caller renders or reads anew), never an error."""
@@ -242,6 +223,34 @@ def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_o
         _memo.clear()
     _memo[key] = (stamp, value)
     return value
+
+
+def memo_many(
+    request: HttpRequest,
+    keys: Collection[tuple],
+    compute: Callable[[list[tuple]], dict[tuple, Any]],
+    depends_on: Iterable[str] = SCOPES,
+) -> dict[tuple, Any]:
+    """memo() for several keys, the missing ones computed together (one query for all of them).
+    A value computed as None is answered but not kept: it is computed again next time."""
+    scopes = getattr(request, "page_cache_scopes", None)
+    if scopes is None:
+        return compute(list(keys)) if keys else {}
+    stamp = tuple(scopes[scope] for scope in depends_on)
+    found, missing = {}, []
+    for key in keys:
+        kept = _memo.get(key)
+        if kept is not None and kept[0] == stamp:
+            found[key] = kept[1]
+        else:
+            missing.append(key)
+    if missing:
+        computed = compute(missing)
+        if len(_memo) + len(computed) > MEMO_LIMIT:
+            _memo.clear()
+        _memo.update((key, (stamp, value)) for key, value in computed.items() if value is not None)
+        found |= computed
+    return found
 
 
 def forget(key: tuple) -> None:

@@ -1,14 +1,16 @@
-"""The cart's photos, kept in the page cache under their products' versions (shop/catalog/images.py):
-the kept photo is the one the cart would render, and every change to a photo shows at once."""
+"""The cart's photos, read by identity with the lines and kept per process until an image edit
+(shop/catalog/images.attach_main_pictures): the kept photo is the one the cart would render,
+and every change to a photo shows at once."""
 
 import re
 
 import pytest
-from django.core.cache import caches
+from django.core.files.base import ContentFile
 from django.test import Client
 from wagtail.images.rect import Rect
 
 from shop.catalog.models import ProductImage
+from shop.core import pagecache
 from tests.cart.test_cart import add
 from tests.factories import make_variant, make_wagtail_image
 
@@ -48,9 +50,10 @@ def test_the_kept_photo_is_the_rendered_one(guest):
     assert photos(guest) == rendered
 
 
-def test_the_cart_page_asks_the_cache_twice(guest, page_cache, monkeypatch):
-    """The generations with the page (generations_and_entry), then the photos with their
-    products' versions (versions_and_kept): one round trip each."""
+def test_the_cart_page_asks_the_cache_once_and_a_kept_photo_no_query(
+    guest, page_cache, monkeypatch, django_assert_num_queries
+):
+    """The generations with the page (generations_and_entry); the photo comes with the lines."""
     from shop.core import pagecache
 
     photos(guest)
@@ -62,8 +65,25 @@ def test_the_cart_page_asks_the_cache_twice(guest, page_cache, monkeypatch):
             return getattr(page_cache, name)
 
     monkeypatch.setattr(pagecache, "_cache", Counting)
-    assert len(photos(guest)) == 1
-    assert calls == ["get_many", "get_many"]
+    with django_assert_num_queries(2):  # the session, the cart with its lines and their photos
+        assert len(photos(guest)) == 1
+    assert calls == ["get_many"]
+
+
+def test_a_photo_moved_first_shows_at_once(guest, variant, django_capture_on_commit_callbacks):
+    photos(guest)
+    first = variant.product.images.get()
+
+    def put_another_first():
+        ProductImage.objects.create(
+            product=variant.product, image=make_wagtail_image("zero"), alt_text="Side", sort_order=-1
+        )
+
+    changed(django_capture_on_commit_callbacks, put_another_first)
+    assert 'alt="Side"' in photos(guest)[0]
+    first.sort_order = -2
+    changed(django_capture_on_commit_callbacks, first.save)
+    assert 'alt="Front"' in photos(guest)[0]
 
 
 def test_a_new_alt_text_shows_at_once(guest, variant, django_capture_on_commit_callbacks):
@@ -109,20 +129,16 @@ def test_an_edited_image_shows_at_once(guest, variant, django_capture_on_commit_
     assert photos(guest) != before
 
 
-def test_a_cache_outage_costs_queries_not_the_photo(guest, monkeypatch):
-    """The photos' reads and writes fail while the rest of the page cache answers."""
+def test_a_photo_whose_file_is_missing_is_not_kept(guest, variant, django_capture_on_commit_callbacks):
+    """The placeholder for now, and the photo again once its file is back (no stale miss kept)."""
+    image = variant.product.images.get().image
     rendered = photos(guest)
-    cache = type(caches["pages"])
-    get_many = cache.get_many
-
-    def photos_down(self, keys, *args, **kwargs):
-        if any(key.startswith("picture:") for key in keys):
-            raise ConnectionError("cache down")
-        return get_many(self, keys, *args, **kwargs)
-
-    def down(*args, **kwargs):
-        raise ConnectionError("cache down")
-
-    monkeypatch.setattr(cache, "get_many", photos_down)
-    monkeypatch.setattr(cache, "set_many", down)
-    assert photos(guest) == rendered
+    with image.file.open("rb") as original:
+        content = original.read()
+    image.renditions.all().delete()
+    image.file.storage.delete(image.file.name)
+    assert photos(guest) == rendered  # kept: the file is read only to make a rendition
+    changed(django_capture_on_commit_callbacks, lambda: pagecache.invalidate_pages(pagecache.IMAGES))
+    assert photos(guest) == []
+    image.file.storage.save(image.file.name, ContentFile(content))
+    assert len(photos(guest)) == 1

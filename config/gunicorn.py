@@ -5,6 +5,7 @@ production. Defaults suit a container with 1-2 CPUs behind a reverse proxy;
 scale out with replicas rather than with workers. docs/deployment.md explains each.
 """
 
+import gc
 import os
 import shutil
 import tempfile
@@ -62,6 +63,19 @@ accesslog = None if os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() in ("off
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(f)s" "%(a)s" fwd="%({x-forwarded-for}i)s"'
+
+# What a worker holds once the app is loaded (Django, Wagtail, the URLconf: about 190,000 objects)
+# lives as long as the worker. Frozen, the garbage collector's full passes skip it: such a pass
+# took 170-290 ms here, a stall for every request in flight in that worker (the bench's p99
+# spikes), and 40-65 ms after the freeze (docs/performance.md). GUNICORN_GC_FREEZE=off keeps
+# Python's default.
+gc_freeze = os.environ.get("GUNICORN_GC_FREEZE", "on").lower() not in ("off", "0", "false")
+
+
+def post_worker_init(worker):
+    if gc_freeze:
+        gc.freeze()
+
 
 # Heartbeat files in memory, not on the (possibly slow or read-only) image filesystem.
 if os.path.isdir("/dev/shm"):  # noqa: S108 (gunicorn only writes heartbeat files there)

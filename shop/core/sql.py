@@ -245,7 +245,7 @@ def json_row(model: type[Model]) -> JSONObject:
     return JSONObject(**{name: name for name in json_fields(model)})
 
 
-def from_json(model: type[Model], row: dict, db: str) -> Model:
+def from_json[M: Model](model: type[M], row: dict, db: str) -> M:
     """The instance the ORM would have read (Model.from_db: `_state` says loaded from `db`)."""
     names = json_fields(model)
     return model.from_db(db, names, [row[name] for name in names])

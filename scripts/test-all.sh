@@ -3,8 +3,7 @@
 # mostly wait (podman builds and pulls, compose health checks, the scheduler's minute tick), while
 # the rest keeps one core busy; side by side the suite fits its 20-minute budget on 2 cores.
 # The deploy half was done after about 600 s and the rest after about 980 (a fresh clone,
-# 2026-12-02), so the browser tests and the page cache's query counts at two catalogue sizes
-# (about 200 s together) run in the deploy half, after it.
+# 2026-12-02), so the browser tests (about 100 s) run in the deploy half.
 # Each half has its own test database; the deploy half's output is printed whole after the rest.
 # Arguments go to both halves.
 set -uo pipefail
@@ -15,7 +14,7 @@ log=$(mktemp)
 trap 'rm -f "$log"; kill "$deploy" 2>/dev/null' EXIT
 # pytest-django's documented suffix for parallel runs: the deploy half's test database is
 # test_<name>_deploy, so the halves never share one.
-beside=(tests/deploy tests/e2e tests/home/page_cache/test_queries.py)
+beside=(tests/deploy tests/e2e)
 TOX_PARALLEL_ENV=deploy "$py" -m pytest "${beside[@]}" -p no:cacheprovider "$@" >"$log" 2>&1 &
 deploy=$!
 "$py" -m pytest "${beside[@]/#/--ignore=}" "$@"

@@ -2,8 +2,6 @@
 # `make test`'s pytest run in two halves at once. The container and delivery tests (tests/deploy)
 # mostly wait (podman builds and pulls, compose health checks, the scheduler's minute tick), while
 # the rest keeps one core busy; side by side the suite fits its 20-minute budget on 2 cores.
-# The deploy half was done after about 600 s and the rest after about 980 (a fresh clone,
-# 2026-12-02), so the browser tests (about 100 s) run in the deploy half.
 # Each half has its own test database; the deploy half's output is printed whole after the rest.
 # Arguments go to both halves.
 set -uo pipefail
@@ -14,15 +12,14 @@ log=$(mktemp)
 trap 'rm -f "$log"; kill "$deploy" 2>/dev/null' EXIT
 # pytest-django's documented suffix for parallel runs: the deploy half's test database is
 # test_<name>_deploy, so the halves never share one.
-beside=(tests/deploy tests/e2e)
-TOX_PARALLEL_ENV=deploy "$py" -m pytest "${beside[@]}" -p no:cacheprovider "$@" >"$log" 2>&1 &
+TOX_PARALLEL_ENV=deploy "$py" -m pytest tests/deploy -p no:cacheprovider "$@" >"$log" 2>&1 &
 deploy=$!
-"$py" -m pytest "${beside[@]/#/--ignore=}" "$@"
+"$py" -m pytest --ignore=tests/deploy "$@"
 rest=$?
 wait "$deploy"
 deployed=$?
 echo
-echo "=========== ${beside[*]} (run beside the rest) ==========="
+echo "=================== tests/deploy (run beside the rest) ==================="
 cat "$log"
-echo "pytest exit codes: rest $rest, beside $deployed"
+echo "pytest exit codes: rest $rest, tests/deploy $deployed"
 [ "$rest" -eq 0 ] && [ "$deployed" -eq 0 ]

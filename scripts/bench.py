@@ -12,6 +12,9 @@ the image's config/gunicorn.py and production settings, Redis (Debian's redis-se
 here unless REDIS_URL answers) as the cache; /healthz on the bare gunicorn again. Then the
 in-process part (scripts/bench_inprocess.py): SQL on a cache miss and hit, uncached CPU time.
 Prints a table and writes .bench/bench-<time>.json and .bench/latest.json. Only 127.0.0.1.
+Each row also says where the machine's CPU went while it ran (gunicorn, PostgreSQL, Redis, wrk,
+per request) and how busy the machine was (scripts/bench_cpu.py): a slow row with an idle
+machine is waiting, not working.
 
 The guest-cart row loads the cart of GUESTS guests (one line each, several per connection, see
 guest_carts_script), not of one guest shared by every connection. The servers never outlive the
@@ -36,6 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from scripts import bench_cpu  # noqa: E402
 from scripts.redis_server import die_with, free_port, ping, running_redis  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
@@ -148,18 +152,23 @@ def wrk(url: str, headers: dict, script: str = "") -> dict:
             lua.flush()
             args += ["-s", lua.name]
         die = functools.partial(die_with, os.getpid())
+        groups = {server.pid for server in SERVERS}
+        cpu_before = bench_cpu.snapshot(groups)
         out = subprocess.run([*args, url], capture_output=True, text=True, check=True, preexec_fn=die).stdout
+        cpu_after = bench_cpu.snapshot(groups)
 
     def ms(p: str) -> float:
         value, unit = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)", out).groups()
         return round(float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], 1)
 
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out)[1])
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out)[1]),
         "p50_ms": ms("50"),
         "p99_ms": ms("99"),
         "errors": int(non2xx[1]) if non2xx else 0,
+        **bench_cpu.split(cpu_before, cpu_after, requests),
     }
 
 
@@ -409,6 +418,14 @@ def print_table(report: dict) -> None:
             sql = " / ".join(str(sc.get(f"sql_{k}")) for k in kinds_at_scale)
             line += f" {sql}, {sc.get('cpu_ms_first_miss_catalog')} |"
         print(line)
+    print("\nWhere the CPU went (ms a request) and the machine's busy and steal shares during each row:")
+    print("| page | gunicorn | PostgreSQL | Redis | wrk | busy % | steal % |\n|---|---|---|---|---|---|---|")
+    for r in report["pages"]:
+        cpu = r["cpu_ms_per_request"]
+        print(
+            f"| {r['page']} | {cpu['gunicorn']} | {cpu['postgres']} | {cpu['redis']} | {cpu['wrk']} "
+            f"| {r['machine_busy_pct']} | {r['steal_pct']} |"
+        )
 
 
 if __name__ == "__main__":

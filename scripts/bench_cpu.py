@@ -14,9 +14,9 @@ KINDS = {"postgres": "postgres", "redis-server": "redis"}
 
 
 def snapshot(server_groups: set[int]) -> dict:
-    """CPU ticks so far: the machine's (/proc/stat) and each kind of process's."""
+    """CPU ticks so far: the machine's (/proc/stat) and each process's, by kind."""
     machine = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    kinds = {"gunicorn": 0, "postgres": 0, "redis": 0}
+    processes = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
@@ -24,13 +24,11 @@ def snapshot(server_groups: set[int]) -> dict:
             continue  # gone meanwhile
         comm = text[text.index("(") + 1 : text.rindex(")")]
         fields = text.rsplit(")", 1)[1].split()
-        ticks = int(fields[11]) + int(fields[12])  # utime + stime
-        if int(fields[2]) in server_groups:
-            kinds["gunicorn"] += ticks
-        elif comm in KINDS:
-            kinds[KINDS[comm]] += ticks
+        kind = "gunicorn" if int(fields[2]) in server_groups else KINDS.get(comm)
+        if kind is not None:
+            processes[int(stat.parent.name)] = (kind, int(fields[11]) + int(fields[12]))  # utime + stime
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {"machine": machine, "kinds": kinds, "wrk_s": children.ru_utime + children.ru_stime}
+    return {"machine": machine, "processes": processes, "wrk_s": children.ru_utime + children.ru_stime}
 
 
 def split(before: dict, after: dict, requests: int) -> dict:
@@ -39,7 +37,11 @@ def split(before: dict, after: dict, requests: int) -> dict:
     total = sum(delta) or 1
     idle = delta[3] + delta[4]  # idle + iowait
     per = max(requests, 1)
-    kinds = {k: round((after["kinds"][k] - before["kinds"][k]) * TICK_MS / per, 2) for k in after["kinds"]}
+    ticks = dict.fromkeys(("gunicorn", "postgres", "redis"), 0)
+    for pid, (kind, now) in after["processes"].items():  # one that ended meanwhile is not counted
+        earlier = before["processes"].get(pid)
+        ticks[kind] += now - (earlier[1] if earlier and earlier[0] == kind else 0)
+    kinds = {kind: round(n * TICK_MS / per, 2) for kind, n in ticks.items()}
     kinds["wrk"] = round((after["wrk_s"] - before["wrk_s"]) * 1000 / per, 2)
     return {
         "cpu_ms_per_request": kinds,

@@ -50,3 +50,15 @@ def test_wrk_is_counted_from_finished_children():
     subprocess.run([sys.executable, "-c", "sum(i * i for i in range(3_000_000))"], check=True)
     after = bench_cpu.snapshot(set())
     assert bench_cpu.split(before, after, requests=1)["cpu_ms_per_request"]["wrk"] > 0
+
+
+def test_a_process_that_ends_during_the_row_does_not_count_against_the_others():
+    """PostgreSQL backends come and go: one that ended takes its CPU with it, never below zero."""
+    ending = subprocess.Popen([sys.executable, "-c", BUSY], start_new_session=True)
+    start = _ticks(ending.pid)
+    wait_until(lambda: _ticks(ending.pid) - start >= 20, "the busy process used 20 ticks of CPU")
+    before = bench_cpu.snapshot({ending.pid})
+    ending.kill()
+    ending.wait()
+    after = bench_cpu.snapshot({ending.pid})
+    assert bench_cpu.split(before, after, requests=1)["cpu_ms_per_request"]["gunicorn"] == 0

@@ -38,6 +38,7 @@ ALL_SPECS: tuple[str, ...] = tuple(dict.fromkeys(s for specs, _ in IMAGE_SIZES.v
 
 
 RENDITION_ROWS = "rendition_rows"  # the annotation that carries an image's renditions as JSON
+PHOTO_ORDER = ("sort_order", "id")  # a product's photos, first (its main photo) to last
 
 
 def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[ProductImage]:
@@ -54,7 +55,7 @@ def product_images_queryset(specs: Iterable[str] = ALL_SPECS) -> QuerySet[Produc
     queryset = (
         ProductImage.objects.select_related("image")
         .annotate(**{RENDITION_ROWS: ArraySubquery(renditions)})
-        .order_by("sort_order", "pk")
+        .order_by(*PHOTO_ORDER)
     )
     # Django has no public hook for turning rows into instances; values() and values_list() set
     # this same attribute, every clone copies it (so Prefetch's filter() keeps it), and
@@ -147,11 +148,7 @@ def attach_card_pictures(products: Iterable[Product], size: str = "card") -> lis
 
 
 MainPhoto = tuple[int, int, str]  # a product's first photo: (ProductImage id, image id, alt text)
-MAIN_PHOTO = (
-    "main_photo_id",
-    "main_photo_image",
-    "main_photo_alt",
-)  # its columns, as main_photo_join names them
+MAIN_PHOTO = ("main_photo_id", "main_photo_image", "main_photo_alt")  # its columns in main_photo_join
 
 
 def main_photo_join(product_id: str) -> tuple[str, str]:
@@ -164,7 +161,7 @@ def main_photo_join(product_id: str) -> tuple[str, str]:
     )
     first = (
         f"SELECT {named} FROM {sql.table(photo)} WHERE {col('product')} = {product_id}"  # noqa: S608 (names from the model)
-        f" ORDER BY {col('sort_order')}, {col('id')} LIMIT 1"
+        f" ORDER BY {', '.join(col(field) for field in PHOTO_ORDER)} LIMIT 1"
     )
     alias = quote("main_photo")
     return f"LEFT JOIN LATERAL ({first}) {alias} ON TRUE", ", ".join(

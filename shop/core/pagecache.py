@@ -196,6 +196,7 @@ def keep(values: dict[str, Any]) -> None:
 
 _memo: dict[tuple, tuple[tuple, Any]] = {}
 MEMO_LIMIT = 10_000  # keys, not bytes: one per host and setting, per page's breadcrumbs...
+_NOT_KEPT = object()
 
 
 def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_on: Iterable[str] = SCOPES):
@@ -214,14 +215,11 @@ def memo(request: HttpRequest, key: tuple, compute: Callable[[], Any], depends_o
         if key not in this_request:
             this_request[key] = compute()
         return this_request[key]
-    stamp = tuple(scopes[scope] for scope in depends_on)
-    kept = _memo.get(key)
-    if kept is not None and kept[0] == stamp:
-        return kept[1]
-    value = compute()
-    if len(_memo) >= MEMO_LIMIT:
-        _memo.clear()
-    _memo[key] = (stamp, value)
+    stamp = _stamp(scopes, depends_on)
+    value = _kept(key, stamp)
+    if value is _NOT_KEPT:
+        value = compute()
+        _keep({key: value}, stamp)
     return value
 
 
@@ -236,21 +234,35 @@ def memo_many(
     scopes = getattr(request, "page_cache_scopes", None)
     if scopes is None:
         return compute(list(keys)) if keys else {}
-    stamp = tuple(scopes[scope] for scope in depends_on)
+    stamp = _stamp(scopes, depends_on)
     found, missing = {}, []
     for key in keys:
-        kept = _memo.get(key)
-        if kept is not None and kept[0] == stamp:
-            found[key] = kept[1]
-        else:
+        value = _kept(key, stamp)
+        if value is _NOT_KEPT:
             missing.append(key)
+        else:
+            found[key] = value
     if missing:
         computed = compute(missing)
-        if len(_memo) + len(computed) > MEMO_LIMIT:
-            _memo.clear()
-        _memo.update((key, (stamp, value)) for key, value in computed.items() if value is not None)
+        _keep({key: value for key, value in computed.items() if value is not None}, stamp)
         found |= computed
     return found
+
+
+def _stamp(scopes: dict[str, Any], depends_on: Iterable[str]) -> tuple:
+    return tuple(scopes[scope] for scope in depends_on)
+
+
+def _kept(key: tuple, stamp: tuple) -> Any:
+    """What memo() keeps under `key` for these generations, else _NOT_KEPT."""
+    kept = _memo.get(key)
+    return kept[1] if kept is not None and kept[0] == stamp else _NOT_KEPT
+
+
+def _keep(values: dict[tuple, Any], stamp: tuple) -> None:
+    if len(_memo) + len(values) > MEMO_LIMIT:
+        _memo.clear()
+    _memo.update((key, (stamp, value)) for key, value in values.items())
 
 
 def forget(key: tuple) -> None:

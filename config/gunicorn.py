@@ -23,9 +23,10 @@ bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"]
 # cover time spent waiting on PostgreSQL, Stripe and S3.
 workers = _int("GUNICORN_WORKERS", 2)
 threads = _int("GUNICORN_THREADS", 4)
-# gthread, but a worker takes a new connection only while it has a free thread, so kept-alive
-# connections spread over the workers instead of piling into one (config/gunicorn_worker.py).
-worker_class = "config.gunicorn_worker.BalancedThreadWorker" if threads > 1 else "sync"
+# gunicorn's own gthread. It can leave most kept-alive connections with one worker; a worker
+# that waits for a free thread instead was measured and not taken (docs/performance.md,
+# "Connections and workers").
+worker_class = "gthread" if threads > 1 else "sync"
 
 # Load the application once in the master and fork the workers from it (GUNICORN_PRELOAD=on):
 # faster worker starts and shared memory pages, at the price of no per-worker code reload.

@@ -19,10 +19,11 @@ def _int(name: str, default: int) -> int:
 # Where to listen. PORT is the usual convention of platforms; GUNICORN_BIND wins.
 bind = [os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{_int('PORT', 8000)}"]
 
-# Processes x threads. A Wagtail page costs ~27 ms of CPU, so workers ~ CPUs; threads
-# cover time spent waiting on PostgreSQL, Stripe and S3.
+# Processes x threads. Workers ~ CPUs; threads cover time spent waiting on PostgreSQL, Redis,
+# Stripe and S3. Two, not four: four threads of one process contending for the GIL cost a cart
+# page or an add to cart 25-30% more CPU (docs/performance.md, gunicorn defaults).
 workers = _int("GUNICORN_WORKERS", 2)
-threads = _int("GUNICORN_THREADS", 4)
+threads = _int("GUNICORN_THREADS", 2)
 # gunicorn's own gthread. It can leave most kept-alive connections with one worker; a worker
 # that waits for a free thread instead was measured and not taken (docs/performance.md,
 # "Connections and workers").

@@ -24,5 +24,5 @@ deployed=$?
 echo
 echo "=================== ${beside[*]} (run beside the rest) ==================="
 cat "$log"
-echo "pytest exit codes: rest $rest, tests/deploy $deployed"
+echo "pytest exit codes: rest $rest, beside $deployed"
 [ "$rest" -eq 0 ] && [ "$deployed" -eq 0 ]

@@ -33,15 +33,18 @@ def test_a_busy_server_process_is_counted_as_gunicorn_per_request():
 
 
 def test_a_process_outside_the_server_group_is_not_gunicorns():
+    """A busy process in this test's own group, beside an idle server in a group of its own."""
+    server = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"], start_new_session=True)
     other = subprocess.Popen([sys.executable, "-c", BUSY])
     try:
-        before = bench_cpu.snapshot(set())
+        before = bench_cpu.snapshot({server.pid})
         start = _ticks(other.pid)
         wait_until(lambda: _ticks(other.pid) - start >= 20, "the busy process used 20 ticks of CPU")
-        after = bench_cpu.snapshot(set())
+        after = bench_cpu.snapshot({server.pid})
     finally:
-        other.kill()
-        other.wait()
+        for process in (other, server):
+            process.kill()
+            process.wait()
     assert bench_cpu.split(before, after, requests=1)["cpu_ms_per_request"]["gunicorn"] == 0
 
 
